@@ -1,0 +1,162 @@
+"""The chat loop: understand the message, update the state, decide, call retrieval, explain,
+write the reply, persist. Used by the CLI, the Gradio app, the Python API and evaluation."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Literal, Protocol
+
+from agent import policy
+from agent.explain import Explainer
+from agent.query import build_query
+from agent.schema import DialogueState, Intent, Recommendation, Turn, UserAct
+from agent.session_store import SessionStore
+from agent.state import StateTracker
+from agent.writer import Writer, describe, format_list
+from retrieval.pipeline import RecommendationPipeline
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+Reaction = Literal["like", "dislike", "seen"]
+
+
+class IntentModel(Protocol):
+    """Proposes what the user did. Implementations: rules, prompted LLM, trained task head."""
+
+    def propose(self, message: str, last_shown: int = 0) -> UserAct: ...
+
+
+class InvalidMessage(ValueError):
+    """The user's message cannot be processed as given (empty, too long)."""
+
+
+class Agent:
+    def __init__(
+        self,
+        pipeline: RecommendationPipeline,
+        intent_model: IntentModel,
+        tracker: StateTracker,
+        writer: Writer,
+        store: SessionStore,
+        fallback_intent: IntentModel | None = None,
+        k: int = 5,
+    ) -> None:
+        self.pipeline = pipeline
+        self.intent_model = intent_model
+        self.fallback_intent = fallback_intent  # rules, when a learned model fails
+        self.tracker = tracker
+        self.writer = writer
+        self.store = store
+        self.explainer = Explainer(pipeline.retriever.index)
+        self.k = k
+
+    def reply(self, session_id: str, message: str) -> Turn:
+        """Answer one user message in a session (created on first use) and save the result.
+
+        Raises:
+            InvalidMessage: the message is empty or longer than MAX_MESSAGE_CHARS.
+        """
+        message = _validated(message)
+        state = self.store.load(session_id) or DialogueState()
+        started = time.perf_counter()
+        try:
+            act = self._understand(message, state)
+            understood = time.perf_counter()
+            turn = self._respond(session_id, message, act, state)
+            turn.timings_ms["understand"] = 1000 * (understood - started)
+        except Exception as exc:  # the session must survive any bug: keep the old state
+            log.exception("turn failed in session %s", session_id)
+            return Turn(
+                session_id=session_id, action="acknowledge", intent=Intent.CHITCHAT, state=state,
+                reply="Sorry, something went wrong on my side; your conversation is kept. "
+                "Please try again.", error=f"{type(exc).__name__}: {exc}",
+            )
+        turn.timings_ms["total"] = 1000 * (time.perf_counter() - started)
+        self.store.save(session_id, message, turn)
+        return turn
+
+    def feedback(self, session_id: str, item_id: str, reaction: Reaction) -> Turn:
+        """A button press on a recommended item: like, not for me, seen it. Returns fresh
+        recommendations that take it into account."""
+        state = self.store.load(session_id) or DialogueState()
+        item = self.pipeline.retriever.index.items().get(item_id)
+        if item is None:
+            raise KeyError(f"unknown item id {item_id!r}")
+        field = {"like": "liked_titles", "dislike": "disliked_titles", "seen": "seen_titles"}[reaction]
+        intent = {"like": Intent.CRITIQUE, "dislike": Intent.REJECT, "seen": Intent.SEEN}[reaction]
+        act = UserAct(intent=intent, **{field: [item.display_title]})
+        message = f"[{reaction}] {item.display_title}"
+        turn = self._respond(session_id, message, act, state)
+        self.store.save(session_id, message, turn)
+        return turn
+
+    def set_diversity(self, session_id: str, diversity: float) -> DialogueState:
+        state = self.store.load(session_id) or DialogueState()
+        state.diversity = diversity
+        turn = Turn(session_id=session_id, reply="", action="acknowledge", intent=Intent.CHITCHAT,
+                    state=state)
+        self.store.save(session_id, f"[diversity] {diversity}", turn)
+        return state
+
+    def _understand(self, message: str, state: DialogueState) -> UserAct:
+        try:
+            return self.intent_model.propose(message, len(state.last_shown))
+        except Exception:
+            if self.fallback_intent is None:
+                raise
+            log.exception("intent model failed; using the rule-based fallback")
+            return self.fallback_intent.propose(message, len(state.last_shown))
+
+    def _respond(self, session_id: str, message: str, act: UserAct, state: DialogueState) -> Turn:
+        new_state, referents = self.tracker.apply(state, act)
+        action = policy.decide(act, new_state, referents)
+        turn = Turn(session_id=session_id, reply="", action=action, intent=act.intent, state=new_state)
+        if action == "recommend":
+            self._recommend(message, turn)
+        elif action == "answer":
+            turn.reply = describe(self.pipeline.retriever.index.items()[referents[0]])
+        elif action == "acknowledge":
+            turn.reply = "Great choice, enjoy! " + policy.QUESTIONS["refine"]
+        elif action == "goodbye":
+            turn.reply = "Enjoy your movies! Come back any time for more."
+        else:
+            turn.reply = policy.next_question(new_state)
+        return turn
+
+    def _recommend(self, message: str, turn: Turn) -> None:
+        ranked = self.pipeline.recommend(build_query(turn.state, self.k))
+        turn.timings_ms.update(ranked.timings_ms)
+        if not ranked.candidates:
+            turn.action = "ask"
+            turn.reply = ("I couldn't find anything new that fits all of that. "
+                          "Could you relax a constraint (a genre, the years)?")
+            return
+        reasons = self.explainer.reasons(ranked.candidates, turn.state)
+        turn.items = [
+            Recommendation(id=c.item.id, title=c.item.title, year=c.item.year,
+                           genres=c.item.genres, description=c.item.text[:300],
+                           score=round(c.score, 4), reason=reason)
+            for c, reason in zip(ranked.candidates, reasons, strict=True)
+        ]
+        ids = [r.id for r in turn.items]
+        turn.state.shown_items += [i for i in ids if i not in turn.state.shown_items]
+        turn.state.last_shown = ids
+        started = time.perf_counter()
+        self.writer.last_error = None
+        intro = self.writer.intro(message, turn.items)
+        turn.timings_ms["generation"] = 1000 * (time.perf_counter() - started)
+        turn.error = self.writer.last_error
+        turn.reply = f"{intro}\n{format_list(turn.items)}\n{policy.QUESTIONS['refine']}"
+
+
+def _validated(message: str) -> str:
+    text = (message or "").strip()
+    if not text:
+        raise InvalidMessage("the message is empty: tell me about a movie or a genre you like")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise InvalidMessage(
+            f"the message is {len(text)} characters long; the limit is {MAX_MESSAGE_CHARS}"
+        )
+    return text

@@ -1,0 +1,93 @@
+"""Turns settings into parts, and parts into an `Agent`. The only place that chooses backends."""
+
+from __future__ import annotations
+
+from agent.agent import Agent
+from agent.intent.rules import RuleIntentModel
+from agent.llm.base import LanguageModel
+from agent.session_store import SessionStore
+from agent.settings import Settings
+from agent.state import StateTracker
+from agent.writer import Writer
+from retrieval.embedder import Embedder
+from retrieval.entity_linker import EntityLinker
+from retrieval.index import ItemIndex
+from retrieval.pipeline import RecommendationPipeline
+from retrieval.ranker import Ranker
+from retrieval.reranker import CrossEncoderReranker
+from retrieval.retriever import Retriever
+
+
+class IndexMissing(RuntimeError):
+    """No catalog has been indexed in the chosen folder yet."""
+
+
+def build_llm(settings: Settings) -> LanguageModel | None:
+    if settings.llm == "none":
+        return None
+    if settings.llm == "openai":
+        from agent.llm.openai_model import OpenAICompatibleModel
+
+        if not settings.openai_base_url or not settings.openai_model:
+            raise ValueError(
+                "llm=openai needs CONVREC_OPENAI_BASE_URL and CONVREC_OPENAI_MODEL "
+                "(or --llm-url and --llm-model)"
+            )
+        return OpenAICompatibleModel(settings.openai_base_url, settings.openai_model,
+                                     settings.openai_api_key, settings.llm_timeout)
+    from agent.llm.local_model import ensure_default_llm
+    from agent.llm.transformers_model import TransformersModel
+
+    return TransformersModel(settings.llm_path or ensure_default_llm(settings.models_dir))
+
+
+def build_index(settings: Settings) -> ItemIndex:
+    return ItemIndex(settings.index_dir, Embedder(settings.embedding_model))
+
+
+def build_reranker(settings: Settings) -> CrossEncoderReranker | None:
+    path = settings.reranker_path or settings.models_dir / "reranker"
+    return CrossEncoderReranker(path) if (path / "config.json").is_file() else None
+
+
+def build_pipeline(settings: Settings, index: ItemIndex) -> RecommendationPipeline:
+    ranker = Ranker(index, reranker=build_reranker(settings))
+    return RecommendationPipeline(Retriever(index), ranker, pool=settings.pool)
+
+
+def build_agent(settings: Settings, llm: LanguageModel | None = None) -> Agent:
+    """An agent over the index in `settings.db`. `llm` overrides the configured model."""
+    index = build_index(settings)
+    if len(index) == 0:
+        raise IndexMissing(f"no catalog is indexed in {settings.index_dir}: run `convrec index` first")
+    items = list(index.items().values())
+    linker = EntityLinker(items)
+    rules = RuleIntentModel(linker, {g for item in items for g in item.genres})
+    intent_model = rules
+    llm = llm if llm is not None else build_llm(settings)
+    if settings.intent == "llm" and llm is not None:
+        from agent.intent.llm import LLMIntentModel
+
+        intent_model = LLMIntentModel(llm, fallback=rules)
+    return Agent(
+        pipeline=build_pipeline(settings, index),
+        intent_model=intent_model,
+        fallback_intent=rules,
+        tracker=StateTracker(linker),
+        writer=Writer(llm, linker),
+        store=SessionStore(settings.sessions_path),
+        k=settings.k,
+    )
+
+
+def index_catalog(source: str, settings: Settings, progress: bool = True):
+    """Load a catalog and add it to the index in `settings.db` (incremental).
+
+    Returns:
+        (CatalogLoad, IndexReport): what was read and skipped, and what the index changed.
+    """
+    from retrieval.catalog import load_catalog
+
+    load = load_catalog(source)
+    report = build_index(settings).add(load.items, progress=progress)
+    return load, report

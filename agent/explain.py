@@ -1,0 +1,69 @@
+"""One-line reasons for recommendations, built only from the item's own data and what the user
+said, so they are never invented."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agent.schema import DialogueState
+from retrieval.schema import Candidate, Item
+
+if TYPE_CHECKING:
+    from retrieval.index import ItemIndex
+
+SIMILAR_ENOUGH = 0.45  # cosine above which "like <liked movie>" is a fair claim
+
+
+def _people(item: Item) -> set[str]:
+    return {name for group in item.people.values() for name in group}
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+class Explainer:
+    def __init__(self, index: ItemIndex) -> None:
+        self.index = index
+
+    def reasons(self, candidates: list[Candidate], state: DialogueState) -> list[str]:
+        anchors = self._closest_liked(candidates, state)
+        return [self._reason(c.item, anchor, state) for c, anchor in zip(candidates, anchors, strict=True)]
+
+    def _closest_liked(self, candidates: list[Candidate], state: DialogueState) -> list[Item | None]:
+        if not state.liked_items or not candidates:
+            return [None] * len(candidates)
+        liked = state.liked_items[-5:]
+        similarity = self.index.embeddings([c.item.id for c in candidates]) @ self.index.embeddings(liked).T
+        items = self.index.items()
+        return [
+            items[liked[int(row.argmax())]] if float(row.max()) >= SIMILAR_ENOUGH else None
+            for row in similarity
+        ]
+
+    def _reason(self, item: Item, anchor: Item | None, state: DialogueState) -> str:
+        parts: list[str] = []
+        if anchor is not None:
+            shared = [g for g in item.genres if g in anchor.genres][:2]
+            people = sorted(_people(item) & _people(anchor))[:1]
+            detail = f"also {_join(shared)}" if shared else "a close match in story and tone"
+            parts.append(f"Like {anchor.display_title}: {detail}" + (f", with {people[0]}" if people else ""))
+        wanted = [g for g in item.genres if g in (state.required_genres or state.liked_genres)]
+        if wanted and anchor is None:
+            parts.append(f"A {_join(wanted)} pick, as you asked")
+        people = sorted(_people(item) & set(state.liked_people))
+        if people:
+            parts.append(f"features {_join(people)}")
+        matched = self._query_words(item, state)
+        if matched:
+            parts.append(f"matches \"{_join(matched)}\"")
+        if not parts:
+            genres = _join(item.genres[:2]) if item.genres else "well-liked"
+            parts.append(f"A popular {genres} choice" if item.popularity else f"A {genres} film")
+        return "; ".join(parts) + "."
+
+    @staticmethod
+    def _query_words(item: Item, state: DialogueState) -> list[str]:
+        text = item.document().lower()
+        words = {w for q in state.queries[-2:] for w in q.split() if len(w) > 3}
+        return sorted(w for w in words if w in text)[:3]

@@ -1,0 +1,159 @@
+"""Rule-based understanding: catalog entity linking plus lexicons. Fast (~10 ms), predictable,
+and the fallback whenever a learned intent model is absent or fails."""
+
+from __future__ import annotations
+
+import re
+
+from agent.intent import lexicon as lx
+from agent.schema import Intent, UserAct
+from retrieval.entity_linker import EntityLinker, Mention
+
+_CLAUSE_BREAK = re.compile(r"[.;!?]|,|\bbut\b|\bthough\b|\bhowever\b")
+
+
+def _has(text: str, phrases) -> bool:
+    return any(re.search(rf"(?<![\w']){re.escape(p)}(?![\w'])", text) for p in phrases)
+
+
+def _clause(text: str, start: int, end: int) -> tuple[str, str]:
+    """The words before and after a span, up to the nearest clause break on each side."""
+    before = _CLAUSE_BREAK.split(text[:start])[-1]
+    after = _CLAUSE_BREAK.split(text[end:])[0]
+    return before.lower(), after.lower()
+
+
+class RuleIntentModel:
+    """Proposes a `UserAct` from a message without any model."""
+
+    def __init__(self, linker: EntityLinker, genres: set[str]) -> None:
+        self.linker = linker
+        self.genres = genres  # the catalog's genre names; others are never proposed
+
+    def propose(self, message: str, last_shown: int = 0) -> UserAct:
+        text = " ".join(message.split())
+        lower = text.lower()
+        mentions = self.linker.find_titles(text)
+        act = UserAct(intent=Intent.CHITCHAT, people=self.linker.find_people(text))
+        self._titles(text, mentions, act)
+        masked = self._mask(lower, mentions)
+        self._genres_and_moods(masked, act)
+        self._years(masked, act)
+        self._positions(lower, act)
+        act.query = self._query(masked, act)
+        act.intent = self._intent(lower, act, bool(mentions), last_shown)
+        if act.intent not in (Intent.PREFERENCE, Intent.REQUEST, Intent.CRITIQUE):
+            act.query = ""
+        if act.intent in (Intent.SEEN, Intent.REJECT) and act.liked_titles:
+            # "I've seen Alien" / "not Alien": the named title is the referent, not a like.
+            target = act.seen_titles if act.intent == Intent.SEEN else act.disliked_titles
+            target += [t for t in act.liked_titles if t not in target]
+            act.liked_titles = []
+        return act
+
+    def _titles(self, text: str, mentions: list[Mention], act: UserAct) -> None:
+        for mention in mentions:
+            title = self.linker.item(mention.item_id).display_title
+            before, after = _clause(text, mention.start, mention.end)
+            if _has(before, lx.SEEN_CUES) or _has(before, ("seen", "watched", "saw")):
+                act.seen_titles.append(title)
+                if _has(before + after, lx.POSITIVE_CUES) and not _has(before, lx.NEGATORS):
+                    act.liked_titles.append(title)
+            elif _has(before, lx.NEGATORS) or _has(after, lx.NEGATORS):
+                act.disliked_titles.append(title)
+            else:
+                act.liked_titles.append(title)
+
+    @staticmethod
+    def _mask(lower: str, mentions: list[Mention]) -> str:
+        """Blank out title spans so that 'Aliens' the movie is not read as a genre word."""
+        for mention in sorted(mentions, key=lambda m: -m.start):
+            lower = lower[: mention.start] + " " * (mention.end - mention.start) + lower[mention.end :]
+        return lower
+
+    def _genres_and_moods(self, lower: str, act: UserAct) -> None:
+        for phrase, (prefer, avoid) in lx.MOODS.items():
+            if _has(lower, (phrase,)):
+                act.liked_genres += [g for g in prefer if g in self.genres]
+                act.disliked_genres += [g for g in avoid if g in self.genres]
+        for word, genres in lx.GENRE_SYNONYMS.items():
+            for match in re.finditer(rf"(?<![\w']){re.escape(word)}(?![\w'])", lower):
+                if _inside_mood(lower, match.start()):
+                    continue
+                before = " ".join(lower[: match.start()].split()[-4:])
+                negative = _has(before, lx.NEGATORS) and not _has(before, ("not only",))
+                target = act.disliked_genres if negative else act.liked_genres
+                target += [g for g in genres if g in self.genres]
+        act.liked_genres = sorted(set(act.liked_genres) - set(act.disliked_genres))
+        act.disliked_genres = sorted(set(act.disliked_genres))
+
+    @staticmethod
+    def _years(lower: str, act: UserAct) -> None:
+        for pattern, kind in lx.YEAR_RANGE_PATTERNS:
+            for match in pattern.finditer(lower):
+                if kind == "decade":
+                    century = match.group(1) or ("20" if match.group(2) in "012" else "19")
+                    start = int(century + match.group(2) + "0")
+                    act.year_min, act.year_max = start, start + 9
+                elif kind == "min":
+                    act.year_min = int(match.group(1))
+                else:
+                    act.year_max = int(match.group(1))
+        if act.year_min is None and _has(lower, lx.RECENT_WORDS):
+            act.year_min = 2010
+        if act.year_max is None and _has(lower, lx.OLD_WORDS):
+            act.year_max = 1989
+
+    @staticmethod
+    def _positions(lower: str, act: UserAct) -> None:
+        found = [(lower.find(w), n) for w, n in lx.ORDINALS.items() if _has(lower, (w,))]
+        act.positions = [n for _, n in sorted(set(found))]
+        if _has(lower, lx.LAST):
+            act.positions.append(-1)
+        act.all_shown = _has(lower, lx.ALL_OF_THEM)
+
+    def _query(self, lower: str, act: UserAct) -> str:
+        for phrase in list(lx.MOODS) + list(lx.GENRE_SYNONYMS) + list(lx.ORDINALS):
+            lower = re.sub(rf"(?<![\w']){re.escape(phrase)}(?![\w'])", " ", lower)
+        for name in act.people:
+            lower = lower.replace(name.lower(), " ")
+        words = re.findall(r"[a-z][a-z'-]+", lower)
+        negators = {w for n in lx.NEGATORS for w in n.split()}
+        content = [w for w in words if w not in lx.FILLER and w not in negators and len(w) > 2]
+        return " ".join(content)
+
+    @staticmethod
+    def _intent(lower: str, act: UserAct, named: bool, last_shown: int) -> Intent:
+        refers = bool(act.positions or act.all_shown) and last_shown > 0
+        prefs = bool(act.liked_genres or act.disliked_genres or act.people or act.year_min
+                     or act.year_max or act.liked_titles or act.disliked_titles)
+        if _has(lower, lx.END_CUES) and len(lower.split()) <= 8:
+            return Intent.END
+        if (refers or named) and (_has(lower, lx.INQUIRE_CUES) or lower.endswith("?")) and not (
+            _has(lower, lx.MORE_LIKE_CUES) or _has(lower, lx.SEEN_CUES) or prefs and not refers
+        ):
+            return Intent.INQUIRE
+        if _has(lower, lx.SEEN_CUES) or act.seen_titles:
+            return Intent.SEEN
+        if _has(lower, lx.MORE_LIKE_CUES) and (refers or named):
+            return Intent.CRITIQUE
+        if last_shown and any(_has(lower, (m,)) for m in lx.MOODS):
+            return Intent.CRITIQUE
+        if _has(lower, lx.REJECT_CUES) or lower.strip(" .!") in ("no", "nah", "nope"):
+            return Intent.REJECT
+        if last_shown and _has(lower, lx.ACCEPT_CUES) and not prefs:
+            return Intent.ACCEPT
+        if prefs or act.query:
+            return Intent.REQUEST if _has(lower, lx.REQUEST_CUES) and not named else Intent.PREFERENCE
+        if _has(lower, lx.REQUEST_CUES):
+            return Intent.REQUEST
+        return Intent.CHITCHAT
+
+
+def _inside_mood(lower: str, position: int) -> bool:
+    """True when a genre word is part of a mood phrase ('too scary' is handled as a mood)."""
+    for phrase in lx.MOODS:
+        for match in re.finditer(re.escape(phrase), lower):
+            if match.start() <= position < match.end():
+                return True
+    return False

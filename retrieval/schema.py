@@ -1,0 +1,129 @@
+"""Value types shared by retrieval, the agent, the UI and evaluation.
+
+An `Item` is domain-neutral: movies are the demo, but any catalog with a title and some text fits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_YEAR_IN_TITLE = re.compile(r"\s*\((\d{4})\)\s*$")
+
+
+class Item(BaseModel):
+    """One catalog entry, as loaded from any source."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, description="Stable identifier, unique in the catalog.")
+    title: str = Field(min_length=1, description="Display title, without the year.")
+    text: str = Field(default="", description="Free text: description, plot, synopsis.")
+    year: int | None = Field(default=None, ge=1800, le=2100)
+    genres: list[str] = Field(default_factory=list, description="Lower-case genre names.")
+    people: dict[str, list[str]] = Field(
+        default_factory=dict, description="Role -> names, e.g. {'director': [...], 'star': [...]}."
+    )
+    attributes: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="Any extra key/values of the source."
+    )
+    popularity: float = Field(default=0.0, ge=0.0, description="Prior popularity, 0 if unknown.")
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("title is blank")
+        return value.strip()
+
+    @field_validator("genres")
+    @classmethod
+    def _normalise_genres(cls, value: list[str]) -> list[str]:
+        return sorted({g.strip().lower() for g in value if g.strip()})
+
+    @property
+    def display_title(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    def document(self) -> str:
+        """The text that is embedded and shown to the reranker: title, facts, then free text."""
+        parts = [self.display_title]
+        if self.genres:
+            parts.append("Genres: " + ", ".join(self.genres) + ".")
+        for role, names in self.people.items():
+            if names:
+                parts.append(f"{role.capitalize()}: {', '.join(names[:3])}.")
+        if self.text:
+            parts.append(self.text)
+        return " ".join(parts)
+
+    def fingerprint(self) -> str:
+        """Changes whenever anything that is indexed changes; drives incremental re-indexing."""
+        payload = json.dumps(self.model_dump(exclude={"popularity"}), sort_keys=True)
+        return hashlib.sha1(payload.encode()).hexdigest()[:16]
+
+
+def split_title_year(name: str) -> tuple[str, int | None]:
+    """'Alien (1979)' -> ('Alien', 1979); names without a year come back unchanged."""
+    match = _YEAR_IN_TITLE.search(name)
+    if not match:
+        return " ".join(name.split()), None
+    return " ".join(name[: match.start()].split()), int(match.group(1))
+
+
+class ItemFilter(BaseModel):
+    """Hard constraints on what may be recommended."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    include_genres: list[str] = Field(default_factory=list, description="Item has any of these.")
+    exclude_genres: list[str] = Field(default_factory=list, description="Item has none of these.")
+    year_min: int | None = None
+    year_max: int | None = None
+    exclude_ids: list[str] = Field(default_factory=list)
+
+    def accepts(self, item: Item) -> bool:
+        genres = set(item.genres)
+        if self.include_genres and not genres & set(self.include_genres):
+            return False
+        if genres & set(self.exclude_genres):
+            return False
+        if self.year_min is not None and (item.year is None or item.year < self.year_min):
+            return False
+        if self.year_max is not None and (item.year is None or item.year > self.year_max):
+            return False
+        return item.id not in self.exclude_ids
+
+
+class Candidate(BaseModel):
+    """An item with the scores the pipeline gave it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: Item
+    score: float = Field(description="Final score used for ordering; higher is better.")
+    retrieval_score: float = Field(default=0.0, description="Cosine similarity from the index.")
+    rerank_score: float | None = Field(default=None, description="Cross-encoder score, if run.")
+
+
+class RetrievalQuery(BaseModel):
+    """What the agent asks retrieval for: built from the dialogue state, not one utterance."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(default="", description="Free-text wishes, genres and people, as words.")
+    positive_ids: list[str] = Field(default_factory=list, description="Liked items, oldest first.")
+    negative_ids: list[str] = Field(default_factory=list, description="Rejected items.")
+    liked_genres: list[str] = Field(default_factory=list)
+    liked_people: list[str] = Field(default_factory=list)
+    filter: ItemFilter = Field(default_factory=ItemFilter)
+    k: int = Field(default=5, ge=1, le=500)
+    diversity: float = Field(default=0.0, ge=0.0, le=1.0, description="MMR trade-off; 0 = none.")
