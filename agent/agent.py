@@ -77,6 +77,14 @@ class Agent:
         self.store.save(session_id, message, turn)
         return turn
 
+    def warm_up(self) -> None:
+        """Load the models now rather than on the first message (chat UIs call this at start)."""
+        self.pipeline.retriever.index.embedder.embed(["warm up"])
+        self.pipeline.retriever.index.items()
+        if self.pipeline.ranker.reranker is not None:
+            self.pipeline.ranker.reranker.score("warm up", list(self.pipeline.retriever.index.items().values())[:1])
+        self.writer.warm_up()
+
     def feedback(self, session_id: str, item_id: str, reaction: Reaction) -> Turn:
         """A button press on a recommended item: like, not for me, seen it. Returns fresh
         recommendations that take it into account."""

@@ -18,6 +18,14 @@ def _people(item: Item) -> set[str]:
     return {name for group in item.people.values() for name in group}
 
 
+def _credit(item: Item, name: str) -> str:
+    """'directed by X' / 'with X' / 'written by X', from the role the person has in `item`."""
+    for role, verb in (("director", "directed by"), ("star", "with"), ("writer", "written by")):
+        if name in item.people.get(role, []):
+            return f"{verb} {name}"
+    return f"with {name}"
+
+
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
@@ -47,7 +55,8 @@ class Explainer:
             shared = [g for g in item.genres if g in anchor.genres][:2]
             people = sorted(_people(item) & _people(anchor))[:1]
             detail = f"also {_join(shared)}" if shared else "a close match in story and tone"
-            parts.append(f"Like {anchor.display_title}: {detail}" + (f", with {people[0]}" if people else ""))
+            credit = f", {_credit(item, people[0])}" if people else ""
+            parts.append(f"Like {anchor.display_title}: {detail}{credit}")
         wanted = [g for g in item.genres if g in (state.required_genres or state.liked_genres)]
         if wanted and anchor is None:
             parts.append(f"A {_join(wanted)} pick, as you asked")

@@ -122,6 +122,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--catalog", help="catalog to index if the folder has none yet")
     p.add_argument("--k", type=int, help="recommendations per turn")
     p.set_defaults(func=cmd_ask)
+
+    # Sub-commands owned by the other packages; their modules import nothing heavy at the top.
+    from eval.cli import register as register_eval
+    from finetune.cli import register as register_finetune
+    from ui.cli import register as register_ui
+
+    for register in (register_eval, register_finetune, register_ui):
+        register(sub)
     return root
 
 
