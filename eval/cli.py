@@ -1,4 +1,4 @@
-"""`convrec` sub-commands of the eval package (registered by convrec/cli.py)."""
+"""`convrec eval ...`: the evaluation sub-commands (registered by convrec/cli.py)."""
 
 from __future__ import annotations
 
@@ -6,4 +6,12 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add this package's sub-commands to the `convrec` parser."""
+    """Add `convrec eval` with its own sub-commands (redial, script, simulate)."""
+    from eval.dialogue_cli import register as register_dialogue
+    from eval.redial_cli import register as register_redial
+
+    group = sub.add_parser("eval", help="offline evaluation").add_subparsers(
+        dest="eval_command", required=True
+    )
+    register_redial(group)
+    register_dialogue(group)

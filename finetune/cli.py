@@ -1,4 +1,4 @@
-"""`convrec` sub-commands of the finetune package (registered by convrec/cli.py)."""
+"""`convrec train-reranker` and `convrec train-intent` (registered by convrec/cli.py)."""
 
 from __future__ import annotations
 
@@ -6,4 +6,8 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add this package's sub-commands to the `convrec` parser."""
+    from finetune.intent_cli import register as register_intent
+    from finetune.reranker_cli import register as register_reranker
+
+    register_reranker(sub)
+    register_intent(sub)
