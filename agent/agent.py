@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from typing import Literal, Protocol
 
 from agent import policy
@@ -58,24 +59,53 @@ class Agent:
         Raises:
             InvalidMessage: the message is empty or longer than MAX_MESSAGE_CHARS.
         """
+        turn = None
+        for turn in self.reply_stream(session_id, message):
+            pass
+        return turn
+
+    def reply_stream(self, session_id: str, message: str) -> Iterator[Turn]:
+        """Like `reply`, but yields the turn as it grows: first with the recommendations and
+        reasons (ready before any text generation), then once per generated piece of the
+        opening sentence. The last turn yielded is the final one, and it is saved."""
         message = _validated(message)
+        yield from self._run(session_id, message, lambda state: self._understand(message, state))
+
+    def _run(self, session_id: str, message: str, understand, intro: bool = True) -> Iterator[Turn]:
         state = self.store.load(session_id) or DialogueState()
         started = time.perf_counter()
         try:
-            act = self._understand(message, state)
+            act = understand(state)
             understood = time.perf_counter()
-            turn = self._respond(session_id, message, act, state)
+            turn = self._respond(session_id, act, state)
             turn.timings_ms["understand"] = 1000 * (understood - started)
+            if turn.action == "recommend":
+                if intro:
+                    yield from self._write_intro(message, turn)
+                else:
+                    turn.reply = f"Noted. Here are fresh picks:\n{turn.reply}"
         except Exception as exc:  # the session must survive any bug: keep the old state
             log.exception("turn failed in session %s", session_id)
-            return Turn(
+            yield Turn(
                 session_id=session_id, action="acknowledge", intent=Intent.CHITCHAT, state=state,
                 reply="Sorry, something went wrong on my side; your conversation is kept. "
                 "Please try again.", error=f"{type(exc).__name__}: {exc}",
             )
+            return
         turn.timings_ms["total"] = 1000 * (time.perf_counter() - started)
         self.store.save(session_id, message, turn)
-        return turn
+        yield turn
+
+    def _write_intro(self, message: str, turn: Turn) -> Iterator[Turn]:
+        body = turn.reply
+        yield turn.model_copy(deep=True)
+        started, text = time.perf_counter(), ""
+        for piece in self.writer.stream_intro(message, turn.items):
+            text += piece
+            yield turn.model_copy(update={"reply": f"{text}\n{body}"})
+        turn.timings_ms["generation"] = 1000 * (time.perf_counter() - started)
+        turn.error = self.writer.last_error
+        turn.reply = f"{self.writer.finish_intro(text, turn.items)}\n{body}"
 
     def warm_up(self) -> None:
         """Load the models now rather than on the first message (chat UIs call this at start)."""
@@ -87,17 +117,16 @@ class Agent:
 
     def feedback(self, session_id: str, item_id: str, reaction: Reaction) -> Turn:
         """A button press on a recommended item: like, not for me, seen it. Returns fresh
-        recommendations that take it into account."""
-        state = self.store.load(session_id) or DialogueState()
+        recommendations that take it into account (no generated text: it must be instant)."""
         item = self.pipeline.retriever.index.items().get(item_id)
         if item is None:
             raise KeyError(f"unknown item id {item_id!r}")
         field = {"like": "liked_titles", "dislike": "disliked_titles", "seen": "seen_titles"}[reaction]
         intent = {"like": Intent.CRITIQUE, "dislike": Intent.REJECT, "seen": Intent.SEEN}[reaction]
         act = UserAct(intent=intent, **{field: [item.display_title]})
-        message = f"[{reaction}] {item.display_title}"
-        turn = self._respond(session_id, message, act, state)
-        self.store.save(session_id, message, turn)
+        turn = None
+        for turn in self._run(session_id, f"[{reaction}] {item.display_title}", lambda _: act, intro=False):
+            pass
         return turn
 
     def set_diversity(self, session_id: str, diversity: float) -> DialogueState:
@@ -117,12 +146,12 @@ class Agent:
             log.exception("intent model failed; using the rule-based fallback")
             return self.fallback_intent.propose(message, len(state.last_shown))
 
-    def _respond(self, session_id: str, message: str, act: UserAct, state: DialogueState) -> Turn:
+    def _respond(self, session_id: str, act: UserAct, state: DialogueState) -> Turn:
         new_state, referents = self.tracker.apply(state, act)
         action = policy.decide(act, new_state, referents)
         turn = Turn(session_id=session_id, reply="", action=action, intent=act.intent, state=new_state)
         if action == "recommend":
-            self._recommend(message, turn)
+            self._recommend(turn)
         elif action == "answer":
             turn.reply = describe(self.pipeline.retriever.index.items()[referents[0]])
         elif action == "acknowledge":
@@ -133,7 +162,7 @@ class Agent:
             turn.reply = policy.next_question(new_state)
         return turn
 
-    def _recommend(self, message: str, turn: Turn) -> None:
+    def _recommend(self, turn: Turn) -> None:
         ranked = self.pipeline.recommend(build_query(turn.state, self.k))
         turn.timings_ms.update(ranked.timings_ms)
         if not ranked.candidates:
@@ -151,12 +180,7 @@ class Agent:
         ids = [r.id for r in turn.items]
         turn.state.shown_items += [i for i in ids if i not in turn.state.shown_items]
         turn.state.last_shown = ids
-        started = time.perf_counter()
-        self.writer.last_error = None
-        intro = self.writer.intro(message, turn.items)
-        turn.timings_ms["generation"] = 1000 * (time.perf_counter() - started)
-        turn.error = self.writer.last_error
-        turn.reply = f"{intro}\n{format_list(turn.items)}\n{policy.QUESTIONS['refine']}"
+        turn.reply = f"{format_list(turn.items)}\n{policy.QUESTIONS['refine']}"
 
 
 def _validated(message: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 
 from agent.llm.base import ChatMessage, LanguageModel, LLMUnavailable
 from agent.schema import Recommendation
@@ -46,31 +47,32 @@ class Writer:
             except LLMUnavailable as exc:
                 log.warning("language model unavailable: %s", exc)
 
-    def intro(self, message: str, recs: list[Recommendation]) -> str:
-        """One sentence to open a list of recommendations."""
-        fallback = "Here are some picks for you:" if len(recs) > 1 else "Here is a pick for you:"
+    def stream_intro(self, message: str, recs: list[Recommendation]) -> Iterator[str]:
+        """The model's raw opening sentence, piece by piece; pass the joined text to
+        `finish_intro`, which checks it. Yields nothing when there is no model or it is down."""
+        self.last_error = None
+        if self.llm is None:
+            return
         genres = sorted({g for r in recs for g in r.genres})[:4]
         prompt = (
             f'The user said: "{message[:300]}". You found {len(recs)} movies '
             f"({', '.join(genres) or 'various genres'}). Introduce them in one sentence."
         )
-        return self._sentence(prompt, {r.id for r in recs}) or fallback
-
-    def _sentence(self, prompt: str, allowed_ids: set[str]) -> str | None:
-        if self.llm is None:
-            return None
         messages = [ChatMessage(role="system", content=SYSTEM)]
         for question, answer in EXAMPLE:
             messages += [ChatMessage(role="user", content=question),
                          ChatMessage(role="assistant", content=answer)]
         messages.append(ChatMessage(role="user", content=prompt))
         try:
-            text = self.llm.generate(messages, max_tokens=INTRO_TOKENS, stop=STOP)
+            yield from self.llm.stream(messages, max_tokens=INTRO_TOKENS, stop=STOP)
         except LLMUnavailable as exc:
             self.last_error = str(exc)
             log.warning("language model unavailable, using a template: %s", exc)
-            return None
-        return self.check(text, allowed_ids)
+
+    def finish_intro(self, text: str, recs: list[Recommendation]) -> str:
+        """The checked sentence, or a template when the model's text is unusable."""
+        fallback = "Here are some picks for you:" if len(recs) > 1 else "Here is a pick for you:"
+        return self.check(text, {r.id for r in recs}) or fallback
 
     def check(self, text: str, allowed_ids: set[str]) -> str | None:
         """The first sentence of `text` if it is safe to show, else None."""
