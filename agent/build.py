@@ -9,6 +9,8 @@ from agent.session_store import SessionStore
 from agent.settings import Settings
 from agent.state import StateTracker
 from agent.writer import Writer
+from retrieval.collaborative import FILE_NAME as COOCCURRENCE_FILE
+from retrieval.collaborative import CoOccurrence
 from retrieval.embedder import Embedder
 from retrieval.entity_linker import EntityLinker
 from retrieval.index import ItemIndex
@@ -50,9 +52,17 @@ def build_reranker(settings: Settings) -> CrossEncoderReranker | None:
     return CrossEncoderReranker(path) if (path / "config.json").is_file() else None
 
 
+def build_collaborative(settings: Settings) -> CoOccurrence | None:
+    """The co-occurrence model `convrec build-cooccurrence` saved beside the index, if any."""
+    path = settings.models_dir / COOCCURRENCE_FILE
+    return CoOccurrence.load(path) if path.is_file() else None
+
+
 def build_pipeline(settings: Settings, index: ItemIndex) -> RecommendationPipeline:
-    ranker = Ranker(index, reranker=build_reranker(settings))
-    return RecommendationPipeline(Retriever(index), ranker, pool=settings.pool)
+    collaborative = build_collaborative(settings)
+    ranker = Ranker(index, reranker=build_reranker(settings), collaborative=collaborative)
+    return RecommendationPipeline(Retriever(index, collaborative), ranker, pool=settings.pool,
+                                  diversity=settings.diversity)
 
 
 def build_agent(settings: Settings, llm: LanguageModel | None = None) -> Agent:

@@ -34,6 +34,10 @@ class Settings(BaseModel):
     intent: Literal["rules", "llm"] = "rules"
     k: int = Field(default=5, ge=1, le=50, description="Recommendations per turn.")
     pool: int = Field(default=100, ge=10, le=1000, description="Candidates handed to ranking.")
+    diversity: float = Field(
+        default=0.0, ge=0.0, le=1.0,
+        description="MMR lambda when the dialogue sets none: 0 = pure relevance, 1 = most varied.",
+    )
 
     @property
     def index_dir(self) -> Path:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from retrieval.ranker import Ranker
 from retrieval.retriever import Retriever
 from retrieval.schema import Candidate, RetrievalQuery
+
+if TYPE_CHECKING:
+    from retrieval.collaborative import CoOccurrence
 
 
 @dataclass
@@ -17,12 +21,22 @@ class Ranked:
 
 
 class RecommendationPipeline:
-    def __init__(self, retriever: Retriever, ranker: Ranker, pool: int = 100) -> None:
+    def __init__(
+        self, retriever: Retriever, ranker: Ranker, pool: int = 100, diversity: float = 0.0
+    ) -> None:
         self.retriever = retriever
         self.ranker = ranker
         self.pool = pool  # candidates handed from the first stage to the second
+        self.diversity = diversity  # MMR lambda for queries that set none (Settings.diversity)
+
+    def use_collaborative(self, model: CoOccurrence | None) -> None:
+        """Swap the co-occurrence model in both stages (the evaluator's held-out folds)."""
+        self.retriever.collaborative = model
+        self.ranker.collaborative = model
 
     def recommend(self, query: RetrievalQuery) -> Ranked:
+        if self.diversity and not query.diversity:
+            query = query.model_copy(update={"diversity": self.diversity})
         started = time.perf_counter()
         candidates = self.retriever.retrieve(query, pool=max(self.pool, query.k))
         retrieved = time.perf_counter()

@@ -1,32 +1,39 @@
 """Second stage: score candidates with everything the dialogue says, then cut to k.
 
-Scores add up the retrieval similarity, agreement with liked genres and people, a popularity
-prior, and, when a trained cross-encoder is present, its relevance score. Optional MMR
-re-ranking trades some relevance for variety (`RetrievalQuery.diversity`).
+The score is a weighted sum of signals, each scaled to about [0, 1]: similarity to the query
+vector, co-occurrence with the items the user named (collaborative), a popularity prior, agreement
+with liked genres and people, and, for the best `rerank_top` candidates when a trained
+cross-encoder is present, its relevance. Optional MMR re-ranking trades some relevance for variety
+(`RetrievalQuery.diversity`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from retrieval.diversity import mmr
-from retrieval.schema import Candidate, RetrievalQuery
+from retrieval.schema import Candidate, Item, RetrievalQuery
 
 if TYPE_CHECKING:
+    from retrieval.collaborative import CoOccurrence
     from retrieval.index import ItemIndex
     from retrieval.reranker import CrossEncoderReranker
+
+MMR_POOL = 100  # MMR only looks this deep: items further down are not relevant enough to pick
 
 
 @dataclass
 class RankWeights:
-    """How much each signal counts; tuned on the ReDial validation split."""
+    """How much each signal counts; tuned on the ReDial validation split
+    (benchmarks/tune_weights.py), never on test."""
 
-    similarity: float = 1.0  # cosine from the first stage
-    genre: float = 0.12  # share of the liked genres the item has
-    people: float = 0.15  # the item has a person the user asked for
-    popularity: float = 0.08  # log-popularity, scaled to [0, 1] over the catalog
+    similarity: float = 1.0  # cosine to the query vector (words + liked items)
+    collaborative: float = 2.0  # co-occurrence with the liked items in other dialogues
+    popularity: float = 0.3  # log-popularity, scaled to [0, 1] over the catalog
+    genre: float = 0.05  # share of the liked genres the item has
+    people: float = 0.1  # the item has a person the user asked for
     rerank: float = 0.25  # cross-encoder logit, squashed to (0, 1)
 
 
@@ -36,49 +43,89 @@ class Ranker:
         index: ItemIndex,
         reranker: CrossEncoderReranker | None = None,
         weights: RankWeights | None = None,
+        collaborative: CoOccurrence | None = None,
+        rerank_top: int = 30,
     ) -> None:
         self.index = index
         self.reranker = reranker
         self.weights = weights or RankWeights()
+        self.collaborative = collaborative
+        self.rerank_top = rerank_top  # the cross-encoder re-scores only the head: it is slow
         self._max_log_pop: float | None = None
+        self._pop_source: object = None
 
     def rank(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[Candidate]:
         """The best `query.k` candidates, re-scored, in order."""
         if not candidates:
             return []
-        scored = [self._score(query, c) for c in candidates]
-        if self.reranker is not None and query.text.strip():
-            scored = self._rerank(query, scored)
+        signals = self.signals(query, candidates)
+        w = asdict(self.weights)
+        scored = [
+            c.model_copy(update={"score": sum(w[name] * value for name, value in s.items())})
+            for c, s in zip(candidates, signals, strict=True)
+        ]
         scored.sort(key=lambda c: -c.score)
+        if self.reranker is not None and self.weights.rerank and (query.text or query.positive_ids):
+            scored = self._rerank(query, scored)
         if query.diversity > 0:
-            vectors = self.index.embeddings([c.item.id for c in scored])
-            return mmr(scored, vectors, query.k, query.diversity)
+            head = scored[:MMR_POOL]
+            vectors = self.index.embeddings([c.item.id for c in head])
+            return mmr(head, vectors, query.k, query.diversity)
         return scored[: query.k]
 
-    def _score(self, query: RetrievalQuery, candidate: Candidate) -> Candidate:
-        w, item = self.weights, candidate.item
-        score = w.similarity * candidate.retrieval_score
-        if query.liked_genres:
-            score += w.genre * len(set(item.genres) & set(query.liked_genres)) / len(
-                query.liked_genres
-            )
-        if query.liked_people:
+    def signals(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[dict[str, float]]:
+        """Per candidate, every signal but the cross-encoder's, each about [0, 1]."""
+        related = self.collaborative.related(query.positive_ids) if self._collab(query) else {}
+        liked_genres, liked_people = set(query.liked_genres), set(query.liked_people)
+        out = []
+        for candidate in candidates:
+            item = candidate.item
             names = {n for group in item.people.values() for n in group}
-            score += w.people * bool(names & set(query.liked_people))
-        score += w.popularity * math.log1p(item.popularity) / self._log_pop_scale()
-        return candidate.model_copy(update={"score": score})
+            out.append({
+                "similarity": candidate.retrieval_score,
+                "collaborative": related.get(item.id, 0.0),
+                "popularity": self._popularity(item),
+                "genre": len(set(item.genres) & liked_genres) / len(liked_genres) if liked_genres else 0.0,
+                "people": float(bool(names & liked_people)),
+            })
+        return out
+
+    def profile(self, query: RetrievalQuery) -> str:
+        """What the cross-encoder reads about the user: the items they named, then their words."""
+        items = self.index.items()
+        titles = [items[i].display_title for i in query.positive_ids[-5:] if i in items]
+        liked = "Liked: " + "; ".join(titles) + ". " if titles else ""
+        return (liked + query.text).strip()
+
+    def _collab(self, query: RetrievalQuery) -> bool:
+        return self.collaborative is not None and bool(query.positive_ids)
 
     def _rerank(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[Candidate]:
-        logits = self.reranker.score(query.text, [c.item for c in candidates])
-        return [
-            c.model_copy(
-                update={"rerank_score": s, "score": c.score + self.weights.rerank / (1 + math.exp(-s))}
-            )
-            for c, s in zip(candidates, logits, strict=True)
+        head, tail = candidates[: self.rerank_top], candidates[self.rerank_top :]
+        logits = self.reranker.score(self.profile(query), [c.item for c in head])
+        bonus = [self.weights.rerank / (1 + math.exp(-s)) for s in logits]
+        head = [
+            c.model_copy(update={"rerank_score": s, "score": c.score + b})
+            for c, s, b in zip(head, logits, bonus, strict=True)
         ]
+        # The tail keeps its order below the head, which the cross-encoder has re-sorted.
+        floor = min(c.score for c in head) if head else 0.0
+        tail = [c.model_copy(update={"score": min(c.score, floor)}) for c in tail]
+        return sorted(head, key=lambda c: -c.score) + tail
+
+    def _popularity(self, item: Item) -> float:
+        if self.collaborative is not None:
+            raw = self.collaborative.popularity(item.id)
+        else:
+            raw = math.log1p(item.popularity)
+        return raw / self._log_pop_scale()
 
     def _log_pop_scale(self) -> float:
-        if self._max_log_pop is None:
-            top = max((it.popularity for it in self.index.items().values()), default=0.0)
-            self._max_log_pop = max(math.log1p(top), 1.0)
+        if self._max_log_pop is None or self._pop_source is not self.collaborative:
+            items = self.index.items().values()
+            if self.collaborative is not None:
+                top = max((self.collaborative.popularity(it.id) for it in items), default=0.0)
+            else:
+                top = max((math.log1p(it.popularity) for it in items), default=0.0)
+            self._max_log_pop, self._pop_source = max(top, 1.0), self.collaborative
         return self._max_log_pop

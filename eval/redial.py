@@ -1,0 +1,169 @@
+"""The ReDial recommendation benchmark (protocols in ../shared/data/README.md and eval/README.md).
+
+For every recommender turn the context becomes the agent's `RetrievalQuery` (`ContextReader`),
+and `RecommendationPipeline.recommend`, the agent's own code path, ranks the catalog once. Each
+(turn, target) pair is one instance. Under `dedup`, targets already mentioned earlier do not count.
+
+On the valid split the collaborative model is rebuilt per fold without the fold's own dialogues,
+so tuning there never sees a target's own co-occurrences. On test it is counted on all of valid.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eval import metrics
+from finetune.redial_data import RecTurn, fold_of, read_dialogues, read_rec_turns
+from retrieval.collaborative import CoOccurrence
+
+if TYPE_CHECKING:
+    from eval.redial_query import ContextReader
+    from retrieval.pipeline import RecommendationPipeline
+    from retrieval.schema import RetrievalQuery
+
+DEPTH = 50  # every turn is ranked this deep: enough for Recall@50
+FOLDS = 5
+
+
+@dataclass
+class ConfigResult:
+    """The averaged metrics of one configuration."""
+
+    name: str
+    instances: int = 0
+    turns: int = 0
+    recall_at_1: float = 0.0
+    recall_at_10: float = 0.0
+    recall_at_50: float = 0.0
+    ndcg_at_10: float = 0.0
+    mrr: float = 0.0
+    coverage_at_10: float = 0.0
+    ild_at_10: float = 0.0
+    novelty_at_10: float = 0.0
+    gini_at_10: float = 0.0
+    seconds: float = 0.0
+    diversity: float = 0.0  # the MMR lambda it ran with
+
+
+@dataclass
+class Ranking:
+    """What one configuration produced for one turn."""
+
+    turn: RecTurn
+    ranked: list[str]
+    targets: list[str] = field(default_factory=list)  # the instances this turn contributes
+
+
+def instances(turn: RecTurn, protocol: str) -> list[str]:
+    """Targets that count under the protocol: all, or only those not mentioned before (dedup)."""
+    if protocol == "dedup":
+        return [t for t in turn.targets if t not in turn.mentioned]
+    return list(turn.targets)
+
+
+def load_turns(redial_dir: Path, split: str, protocol: str, limit: int | None = None) -> list[RecTurn]:
+    """Turns with at least one instance under the protocol, optionally the first `limit`."""
+    turns = [t for t in read_rec_turns(redial_dir, split) if instances(t, protocol)]
+    return turns[:limit] if limit else turns
+
+
+def build_queries(reader: ContextReader, turns: list[RecTurn], diversity: float = 0.0) -> list[RetrievalQuery]:
+    return [reader.query(t.context, k=DEPTH, diversity=diversity) for t in turns]
+
+
+def run(
+    pipeline: RecommendationPipeline,
+    turns: list[RecTurn],
+    queries: list[RetrievalQuery],
+    protocol: str,
+    collaborative: dict[int, CoOccurrence] | None,
+    progress: str | None = None,
+) -> list[Ranking]:
+    """Rank once per turn. `collaborative` maps fold -> model (valid) or {0: model} (test)."""
+    from tqdm import tqdm
+
+    order = sorted(range(len(turns)), key=lambda i: _fold(turns[i], collaborative))
+    out: list[Ranking | None] = [None] * len(turns)
+    current = -1
+    for i in tqdm(order, desc=progress, unit="turn", disable=progress is None):
+        fold = _fold(turns[i], collaborative)
+        if collaborative is not None and fold != current:
+            pipeline.use_collaborative(collaborative[fold])
+            current = fold
+        ranked = [c.item.id for c in pipeline.recommend(queries[i]).candidates]
+        out[i] = Ranking(turns[i], ranked, instances(turns[i], protocol))
+    return [r for r in out if r is not None]
+
+
+def _fold(turn: RecTurn, collaborative: dict[int, CoOccurrence] | None) -> int:
+    if not collaborative or len(collaborative) == 1:
+        return next(iter(collaborative)) if collaborative else 0
+    return fold_of(turn.dialogue_id, len(collaborative))
+
+
+def collaborative_models(redial_dir: Path, split: str) -> dict[int, CoOccurrence]:
+    """Per-fold models for valid (each without its own fold's dialogues), one model for test."""
+    dialogues = read_dialogues(redial_dir)
+    if split != "valid":
+        return {0: CoOccurrence.build(dialogues)}
+    return {
+        fold: CoOccurrence.build(
+            dialogues, exclude={d.dialogue_id for d in dialogues if fold_of(d.dialogue_id, FOLDS) == fold}
+        )
+        for fold in range(FOLDS)
+    }
+
+
+def score(name: str, rankings: list[Ranking], vectors, popularity: dict[str, float],
+          catalog: list[str], seconds: float) -> ConfigResult:
+    """Average the accuracy metrics over instances and the list metrics over turns.
+
+    Args:
+        vectors: callable ids -> unit embeddings, for intra-list diversity.
+        popularity: item id -> mention count on the valid split, for novelty.
+    """
+    result = ConfigResult(name=name, turns=len(rankings), seconds=round(seconds, 1))
+    sums: dict[str, float] = defaultdict(float)
+    for r in rankings:
+        for target in r.targets:
+            relevant = {target}
+            sums["recall_at_1"] += metrics.recall_at_k(r.ranked, relevant, 1)
+            sums["recall_at_10"] += metrics.recall_at_k(r.ranked, relevant, 10)
+            sums["recall_at_50"] += metrics.recall_at_k(r.ranked, relevant, 50)
+            sums["ndcg_at_10"] += metrics.ndcg_at_k(r.ranked, relevant, 10)
+            sums["mrr"] += metrics.reciprocal_rank(r.ranked, relevant)
+            result.instances += 1
+    for key, total in sums.items():
+        setattr(result, key, round(total / max(result.instances, 1), 4))
+    tops = [r.ranked[:10] for r in rankings]
+    total_pop = sum(popularity.values())
+    result.coverage_at_10 = round(metrics.catalog_coverage(tops, len(catalog)), 4)
+    result.gini_at_10 = round(metrics.gini_index(tops, catalog), 4)
+    result.novelty_at_10 = round(_mean(metrics.novelty(t, popularity, total_pop) for t in tops), 3)
+    result.ild_at_10 = round(_mean(metrics.intra_list_diversity(vectors(t)) for t in tops if t), 4)
+    return result
+
+
+def _mean(values) -> float:
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
+
+
+def report(split: str, protocol: str, results: list[ConfigResult], wall: float, **extra) -> dict:
+    return {
+        "split": split,
+        "protocol": protocol,
+        "wall_seconds": round(wall, 1),
+        "configs": {r.name: asdict(r) for r in results},
+        **extra,
+    }
+
+
+def timed(fn, *args, **kwargs):
+    started = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return value, time.perf_counter() - started

@@ -1,0 +1,126 @@
+"""Runs the ReDial benchmark for the full system and its baselines, and writes the report.
+
+    convrec eval redial --db /tmp/a3db --split test --protocol dedup --out reports/test-dedup.json
+
+Configurations, all through `RecommendationPipeline.recommend` with the same queries:
+- `popularity`: mention counts on the valid split (the collaborative model's prior) only;
+- `embedding`: cosine to the query vector (words + named items), no collaborative signal;
+- `system`: the agent's pipeline as `agent.build.build_pipeline` composes it from the settings;
+- `system-no-reranker`: the same without the cross-encoder, when one is trained.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from eval import redial
+from eval.redial import ConfigResult
+
+
+@dataclass
+class BenchmarkArgs:
+    redial_dir: Path
+    split: str = "test"
+    protocol: str = "dedup"
+    limit: int | None = None
+    out: Path | None = None
+    diversity: float = 0.0  # MMR lambda of the system configuration
+    lambdas: list[float] | None = None  # also sweep these MMR lambdas for the trade-off plot
+    baselines: bool = True
+    progress: bool = True
+
+
+def run_benchmark(settings, args: BenchmarkArgs) -> dict:
+    """Evaluate every configuration on one split/protocol; save JSON (+ PNG plots) if `out`."""
+    from agent.build import IndexMissing, build_index, build_pipeline
+    from eval.redial_query import ContextReader
+
+    started = time.perf_counter()
+    index = build_index(settings)
+    if len(index) == 0:
+        raise IndexMissing(f"no catalog is indexed in {settings.index_dir}: run `convrec index` first")
+    items = index.items()
+    turns = redial.load_turns(args.redial_dir, args.split, args.protocol, args.limit)
+    queries, read_s = redial.timed(redial.build_queries, ContextReader(list(items.values())), turns)
+    collaborative = redial.collaborative_models(args.redial_dir, args.split)
+    system = build_pipeline(settings, index)
+    system.retriever.prime([q.text for q in queries])
+    configs = _configs(index, system, collaborative, args)
+    results = []
+    for name, pipeline, collab, lam in configs:
+        pipeline.retriever.text_vectors = system.retriever.text_vectors
+        qs = [q.model_copy(update={"diversity": lam}) for q in queries]
+        label = name if name != "system" or lam == args.diversity else f"system λ={lam:g}"
+        rankings, seconds = redial.timed(
+            redial.run, pipeline, turns, qs, args.protocol, collab,
+            progress=label if args.progress else None,
+        )
+        results.append(_score(label, rankings, system, collaborative, items, seconds))
+        results[-1].diversity = lam
+        _print(results[-1])
+    out = redial.report(
+        args.split, args.protocol, results, time.perf_counter() - started,
+        query_seconds=round(read_s, 1), limit=args.limit,
+        reranker=str(system.ranker.reranker.model_path) if system.ranker.reranker else None,
+        collaborative_folds=len(collaborative),
+    )
+    if args.out:
+        _save(out, results, args)
+    return out
+
+
+def _configs(index, system, collaborative, args: BenchmarkArgs) -> list[tuple]:
+    from retrieval.pipeline import RecommendationPipeline
+    from retrieval.ranker import Ranker, RankWeights
+    from retrieval.retriever import Retriever
+
+    def plain(weights: RankWeights) -> RecommendationPipeline:
+        return RecommendationPipeline(Retriever(index), Ranker(index, weights=weights), system.pool)
+
+    zero = dict(similarity=0.0, collaborative=0.0, popularity=0.0, genre=0.0, people=0.0, rerank=0.0)
+    configs: list[tuple] = []
+    if args.baselines:
+        configs.append(("popularity", plain(RankWeights(**{**zero, "popularity": 1.0})),
+                        collaborative, 0.0))
+        configs.append(("embedding", plain(RankWeights(**{**zero, "similarity": 1.0})),
+                        None, 0.0))
+    if system.ranker.reranker is not None:
+        bare = RecommendationPipeline(
+            Retriever(index), Ranker(index, weights=system.ranker.weights), system.pool
+        )
+        configs.append(("system-no-reranker", bare, collaborative, args.diversity))
+    configs.append(("system", system, collaborative, args.diversity))
+    for lam in args.lambdas or []:
+        if lam != args.diversity:
+            configs.append(("system", system, collaborative, lam))
+    return configs
+
+
+def _score(label, rankings, system, collaborative, items, seconds) -> ConfigResult:
+    popularity = next(iter(collaborative.values())).mentions if len(collaborative) == 1 else {
+        i: sum(m.mentions.get(i, 0.0) for m in collaborative.values()) / (len(collaborative) - 1)
+        for i in items
+    }
+    return redial.score(label, rankings, system.retriever.vectors, popularity, list(items), seconds)
+
+
+def _print(r: ConfigResult) -> None:
+    print(f"{r.name:<24} R@1 {r.recall_at_1:.3f}  R@10 {r.recall_at_10:.3f}  R@50 {r.recall_at_50:.3f}"
+          f"  NDCG@10 {r.ndcg_at_10:.3f}  MRR {r.mrr:.3f}  cov {r.coverage_at_10:.3f}"
+          f"  ILD@10 {r.ild_at_10:.3f}  nov@10 {r.novelty_at_10:.2f}  n={r.instances}"
+          f"  {r.seconds:.0f}s", flush=True)
+
+
+def _save(out: dict, results: list[ConfigResult], args: BenchmarkArgs) -> None:
+    from eval.plots import plot_configs, plot_tradeoff
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=2), encoding="utf-8")
+    title = f"ReDial {args.split} / {args.protocol} ({results[0].instances} instances)"
+    plot_configs([r for r in results if "λ=" not in r.name], args.out.with_suffix(".png"), title)
+    sweep = [r for r in results if r.name.startswith("system") and "no-reranker" not in r.name]
+    if args.lambdas:
+        plot_tradeoff(sweep, args.out.with_name(args.out.stem + "-lambda.png"), title)

@@ -1,0 +1,92 @@
+"""Collaborative signal: items that people talk about in the same conversations belong together.
+
+Built from dialogues (ReDial's `valid_dialogues.jsonl`, never the test split): every pair of
+items mentioned in one dialogue counts once, pairs the seeker said they liked both of count
+extra. At query time the items the user named vote for their neighbours with the conditional
+frequency P(j | i) = together(i, j) / mentions(i), so a rare seed is not drowned by a popular one.
+Stored as JSON next to the index (`<db>/models/cooccurrence.json`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+
+LIKED_TOGETHER_BONUS = 1.0  # extra weight of a pair the seeker liked both of
+RECENCY_DECAY = 0.8  # each older seed votes 0.8x the next one
+FILE_NAME = "cooccurrence.json"
+
+
+@dataclass
+class DialogueMentions:
+    """The items of one dialogue, as the collaborative model needs them."""
+
+    dialogue_id: str
+    items: list[str]  # item ids in order of first mention
+    liked: set[str] = field(default_factory=set)  # ids the seeker said they liked
+
+
+@dataclass
+class CoOccurrence:
+    """Symmetric item-item co-occurrence weights and per-item mention counts."""
+
+    pairs: dict[str, dict[str, float]] = field(default_factory=dict)
+    mentions: dict[str, float] = field(default_factory=dict)  # dialogues that name each item
+    dialogues: int = 0
+
+    @classmethod
+    def build(cls, dialogues: Iterable[DialogueMentions], exclude: set[str] | None = None) -> CoOccurrence:
+        """Count pairs over the dialogues whose id is not in `exclude` (held-out folds)."""
+        pairs: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        mentions: dict[str, float] = defaultdict(float)
+        total = 0
+        for dialogue in dialogues:
+            if exclude and dialogue.dialogue_id in exclude:
+                continue
+            total += 1
+            unique = list(dict.fromkeys(dialogue.items))
+            for item in unique:
+                mentions[item] += 1
+            for a, b in combinations(unique, 2):
+                weight = 1.0 + LIKED_TOGETHER_BONUS * (a in dialogue.liked and b in dialogue.liked)
+                pairs[a][b] += weight
+                pairs[b][a] += weight
+        return cls({a: dict(row) for a, row in pairs.items()}, dict(mentions), total)
+
+    def related(self, seeds: list[str]) -> dict[str, float]:
+        """Score of every item that co-occurs with the seeds (oldest first), in [0, ~1+].
+
+        Returns:
+            item id -> recency-weighted mean over seeds of together(seed, item) / mentions(seed).
+        """
+        scores: dict[str, float] = defaultdict(float)
+        norm = 0.0
+        for age, seed in enumerate(reversed(seeds)):
+            weight = RECENCY_DECAY**age
+            norm += weight
+            row = self.pairs.get(seed)
+            if not row:
+                continue
+            seen = self.mentions.get(seed, 1.0)
+            for item, together in row.items():
+                scores[item] += weight * together / seen
+        return {item: s / norm for item, s in scores.items()} if norm else {}
+
+    def popularity(self, item_id: str) -> float:
+        """log(1 + mentions), the popularity prior counted on the same dialogues."""
+        return math.log1p(self.mentions.get(item_id, 0.0))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"dialogues": self.dialogues, "mentions": self.mentions, "pairs": self.pairs}
+        path.write_text(json.dumps(payload), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> CoOccurrence:
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(payload["pairs"], payload["mentions"], payload["dialogues"])
