@@ -14,7 +14,7 @@ from agent.query import build_query
 from agent.schema import DialogueState, Intent, Recommendation, Turn, UserAct
 from agent.session_store import SessionStore
 from agent.state import StateTracker
-from agent.writer import Writer, describe, format_list
+from agent.writer import Writer, describe, format_list, lead
 from retrieval.pipeline import RecommendationPipeline
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,13 @@ class Agent:
             yield turn.model_copy(update={"reply": f"{text}\n{body}"})
         turn.timings_ms["generation"] = 1000 * (time.perf_counter() - started)
         turn.error = self.writer.last_error
-        turn.reply = f"{self.writer.finish_intro(text, turn.items)}\n{body}"
+        titles = {i: it.display_title for i, it in self._items_by_id(turn.state.liked_items[-2:])}
+        opening = lead(turn.state, titles, len(turn.items))
+        turn.reply = f"{self.writer.finish_intro(text, turn.items, opening)}\n{body}"
+
+    def _items_by_id(self, ids: list[str]):
+        items = self.pipeline.retriever.index.items()
+        return [(i, items[i]) for i in ids if i in items]
 
     def warm_up(self) -> None:
         """Load the models now rather than on the first message (chat UIs call this at start)."""

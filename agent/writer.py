@@ -9,28 +9,20 @@ import re
 from collections.abc import Iterator
 
 from agent.llm.base import ChatMessage, LanguageModel, LLMUnavailable
-from agent.schema import Recommendation
+from agent.schema import DialogueState, Recommendation
 from retrieval.entity_linker import EntityLinker
 from retrieval.schema import Item
 
 log = logging.getLogger(__name__)
 
-INTRO_TOKENS = 28  # ~2 s on a laptop CPU with the 135M default model
+INTRO_TOKENS = 16  # an interjection of a few words: well under a second on a laptop CPU
 STOP = [".", "!", "\n"]  # one sentence is all we keep; stopping early saves most of the time
-SYSTEM = (
-    "You are a warm, concise movie recommender. Reply with exactly one short upbeat sentence "
-    "(under 20 words) that introduces the picks. Never name or invent any movie title."
-)
-# A worked example steers a 135M model far better than instructions alone.
-EXAMPLE = [
-    ("The user said: \"I love space adventures\". You found 5 movies (adventure, sci-fi). "
-     "Introduce them in one sentence.",
-     "Great taste: these space adventures should keep you on the edge of your seat!"),
-]
+# A 135M model writes a good short reaction and little else, so that is all it is asked for;
+# the facts that follow it (what was picked and why) come from the catalog.
 # Phrases that show the model has lost the thread (apologies, refusals, talking about itself).
 _OFF_TOPIC = re.compile(
     r"\b(sorry|as an ai|language model|i can't|i cannot|i don't|i do not|loss|prompt|"
-    r"assistant|introduction)\b", re.IGNORECASE
+    r"assistant|introduction|question|friend|hear that)\b", re.IGNORECASE
 )
 
 
@@ -53,31 +45,28 @@ class Writer:
         self.last_error = None
         if self.llm is None:
             return
-        genres = sorted({g for r in recs for g in r.genres})[:4]
+        # Framed as a friend's remark: the 135M model then reacts to it instead of answering.
         prompt = (
-            f'The user said: "{message[:300]}". You found {len(recs)} movies '
-            f"({', '.join(genres) or 'various genres'}). Introduce them in one sentence."
+            f'My friend told me: "{message[:300]}". Write a short, warm reaction to what they '
+            "said (one sentence, under 12 words)."
         )
-        messages = [ChatMessage(role="system", content=SYSTEM)]
-        for question, answer in EXAMPLE:
-            messages += [ChatMessage(role="user", content=question),
-                         ChatMessage(role="assistant", content=answer)]
-        messages.append(ChatMessage(role="user", content=prompt))
+        messages = [ChatMessage(role="user", content=prompt)]
         try:
             yield from self.llm.stream(messages, max_tokens=INTRO_TOKENS, stop=STOP)
         except LLMUnavailable as exc:
             self.last_error = str(exc)
             log.warning("language model unavailable, using a template: %s", exc)
 
-    def finish_intro(self, text: str, recs: list[Recommendation]) -> str:
-        """The checked sentence, or a template when the model's text is unusable."""
-        fallback = "Here are some picks for you:" if len(recs) > 1 else "Here is a pick for you:"
-        return self.check(text, {r.id for r in recs}) or fallback
+    def finish_intro(self, text: str, recs: list[Recommendation], lead: str) -> str:
+        """The model's checked reaction followed by the grounded `lead`; the lead alone when
+        the model's text is unusable."""
+        reaction = self.check(text, {r.id for r in recs})
+        return f"{reaction} {lead}" if reaction else lead
 
     def check(self, text: str, allowed_ids: set[str]) -> str | None:
         """The first sentence of `text` if it is safe to show, else None."""
         sentence = _first_sentence(text)
-        if not sentence or len(sentence.split()) < 3 or len(sentence) > 200:
+        if not sentence or len(sentence.split()) > 20 or len(sentence) > 160:
             return None
         named = {m.item_id for m in self.linker.find_titles(sentence)}
         if named - allowed_ids or re.search(r"\((?:19|20)\d\d\)", sentence):
@@ -96,6 +85,21 @@ def _first_sentence(text: str) -> str:
     sentence = (match.group(1) if match else text).strip()
     # Servers drop the stop string from the answer, transformers keeps it; end it either way.
     return sentence if not sentence or sentence[-1] in ".!?" else sentence + "."
+
+
+def lead(state: DialogueState, titles: dict[str, str], count: int) -> str:
+    """A factual opening that says what the picks are based on, from the dialogue state."""
+    basis = [titles[i] for i in state.liked_items[-2:] if i in titles]
+    text = f"Here {'are' if count > 1 else 'is'} {count} pick{'s' if count > 1 else ''}"
+    if basis:
+        text += " based on " + " and ".join(basis)
+    if state.required_genres:
+        text += f", {' or '.join(state.required_genres)} only"
+    if state.disliked_genres:
+        text += f", no {', '.join(state.disliked_genres[:4])}"
+    if state.year_min or state.year_max:
+        text += f", {state.year_min or '…'}–{state.year_max or 'now'}"
+    return text + ":"
 
 
 def format_list(recs: list[Recommendation]) -> str:
