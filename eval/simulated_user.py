@@ -56,7 +56,8 @@ class SimulatedUser:
     def opening(self) -> str:
         """The first message of the conversation."""
         genres = self._genre_words() if self.use_attributes else []
-        wish = f"Hi! I'm looking for a {' or '.join(genres)} movie." if genres else "Hi!"
+        article = "an" if genres and genres[0][0] in "aeiou" else "a"
+        wish = f"Hi! I'm looking for {article} {' or '.join(genres)} movie." if genres else "Hi!"
         return self._checked(f"{wish} {self._next_liked('I loved')}".strip())
 
     def respond(self, turn: Turn) -> str:

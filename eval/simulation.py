@@ -56,7 +56,7 @@ def simulate(
 
     items = agent.pipeline.retriever.index.items()
     genre_counts = _genre_counts(items)
-    vectors = _vector_lookup(agent)
+    vectors = vector_lookup(agent)
     episodes = []
     for profile in tqdm(profiles, desc="simulating", unit="user", disable=not progress):
         user = SimulatedUser(profile, items, vectors, genre_counts, use_attributes)
@@ -118,7 +118,7 @@ def _genre_counts(items: dict) -> dict[str, int]:
     return counts
 
 
-def _vector_lookup(agent: Agent):
+def vector_lookup(agent: Agent):
     """ids -> unit vectors (n, dim), cached: the simulator asks about the same movies often."""
     import numpy as np
 
@@ -131,3 +131,20 @@ def _vector_lookup(agent: Agent):
         return np.asarray([cache[i] for i in ids], dtype="float32")
 
     return vectors
+
+
+def hold_out(agent: Agent, profiles: list[UserProfile], redial_dir) -> bool:
+    """When the agent uses a co-occurrence model, rebuild it without the simulated users' own
+    dialogues: counted with them, it would have seen each target next to the profile's movies.
+
+    Returns:
+        True when a model was rebuilt (False: the agent has none).
+    """
+    if getattr(agent.pipeline.ranker, "collaborative", None) is None:
+        return False
+    from finetune.redial_data import read_dialogues
+    from retrieval.collaborative import CoOccurrence
+
+    held_out = {p.dialogue_id for p in profiles}
+    agent.pipeline.use_collaborative(CoOccurrence.build(read_dialogues(redial_dir), held_out))
+    return True
