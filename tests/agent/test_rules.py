@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import pytest
+
+from agent.intent.rules import RuleIntentModel
+from agent.schema import Intent
+from retrieval.entity_linker import EntityLinker
+
+
+@pytest.fixture(scope="module")
+def rules(redial_items):
+    return RuleIntentModel(EntityLinker(redial_items), {g for i in redial_items for g in i.genres})
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("hi there", Intent.CHITCHAT),
+        ("I loved Alien and Aliens", Intent.PREFERENCE),
+        ("recommend me something with time travel", Intent.REQUEST),
+        ("seen it", Intent.SEEN),
+        ("not that one", Intent.REJECT),
+        ("more like the second one", Intent.CRITIQUE),
+        ("something lighter please", Intent.CRITIQUE),
+        ("what is the third one about?", Intent.INQUIRE),
+        ("sounds great, I'll watch it", Intent.ACCEPT),
+        ("thanks, bye", Intent.END),
+    ],
+)
+def test_intents_of_typical_reactions(rules, message, intent):
+    assert rules.propose(message, last_shown=5).intent == intent
+
+
+def test_slots_titles_genres_years_people(rules):
+    act = rules.propose("I hated Titanic but loved Toy Story; a comedy from the 90s, no horror")
+    assert act.disliked_titles == ["Titanic (1997)"] and act.liked_titles == ["Toy Story (1995)"]
+    assert act.liked_genres == ["comedy"] and act.disliked_genres == ["horror"]
+    assert (act.year_min, act.year_max) == (1990, 1999)
+    assert rules.propose("anything with Tom Hanks").people == ["Tom Hanks"]
+    assert rules.propose("something with time travel").query == "time travel"
+
+
+def test_critiques_rule_out_genres(rules):
+    assert {"horror", "war"} <= set(rules.propose("something less violent", 5).disliked_genres)
+    assert rules.propose("too scary", 5).disliked_genres == ["horror"]
+    assert rules.propose("I've seen the second and the fourth", 5).positions == [2, 4]
