@@ -16,16 +16,18 @@ from pathlib import Path
 import numpy as np
 
 SIGNALS = ("similarity", "collaborative", "popularity", "genre", "people")
+EXTRA = ("suggested",)  # candidate signals being explored, not (yet) in the ranker
 GRID = {
     "similarity": [0.0, 0.25, 0.5, 1.0, 1.5, 2.0],
     "collaborative": [0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0],
     "popularity": [0.0, 0.1, 0.2, 0.3, 0.5, 0.8],
     "genre": [0.0, 0.02, 0.05, 0.1],
     "people": [0.0, 0.05, 0.1, 0.2],
+    "suggested": [0.0, 0.1, 0.2, 0.3, 0.5, 0.8],
 }
 
 
-def collect(db: Path, redial_dir: Path, limit: int | None):
+def collect(db: Path, redial_dir: Path, limit: int | None, pool: int):
     """Per turn: (signals (n, 5), target mask (n,), number of instances)."""
     from agent.build import build_index, build_pipeline
     from agent.settings import Settings
@@ -35,6 +37,7 @@ def collect(db: Path, redial_dir: Path, limit: int | None):
     settings = Settings.from_env(db=db, llm="none")
     index = build_index(settings)
     pipeline = build_pipeline(settings, index)
+    pipeline.pool = pool
     turns = redial.load_turns(redial_dir, "valid", "dedup", limit)
     queries = redial.build_queries(ContextReader(list(index.items().values())), turns)
     pipeline.retriever.prime([q.text for q in queries])
@@ -45,7 +48,10 @@ def collect(db: Path, redial_dir: Path, limit: int | None):
         pipeline.use_collaborative(model)
         candidates = pipeline.retriever.retrieve(query, pool=pipeline.pool)
         signals = pipeline.ranker.signals(query, candidates)
-        matrix = np.array([[s[name] for name in SIGNALS] for s in signals], dtype="float32")
+        scale = np.log1p(max(model.suggested.values()))
+        extra = [[np.log1p(model.suggested.get(c.item.id, 0.0)) / scale] for c in candidates]
+        matrix = np.array([[s[name] for name in SIGNALS] + e for s, e in zip(signals, extra)],
+                          dtype="float32")
         targets = set(redial.instances(turn, "dedup"))
         mask = np.array([c.item.id in targets for c in candidates])
         rows.append((matrix, mask, len(targets)))
@@ -71,7 +77,7 @@ def search(rows, start: dict[str, float], rounds: int = 3) -> dict[str, float]:
     best = dict(start)
 
     def objective(w: dict[str, float]) -> float:
-        r10, r50 = recall(rows, np.array([w[s] for s in SIGNALS], dtype="float32"))
+        r10, r50 = recall(rows, np.array([w[s] for s in SIGNALS + EXTRA], dtype="float32"))
         return r10 + 0.5 * r50
 
     best_value = objective(best)
@@ -93,19 +99,20 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared/data/redial"))
     parser.add_argument("--limit", type=int)
+    parser.add_argument("--pool", type=int, default=100)
     args = parser.parse_args()
-    rows = collect(Path(args.db), Path(args.data), args.limit)
+    rows = collect(Path(args.db), Path(args.data), args.limit, args.pool)
     reachable = sum(int(m.sum()) for _, m, _ in rows) / sum(n for _, _, n in rows)
     print(f"{len(rows)} turns; targets inside the candidate pool: {reachable:.3f}")
     from retrieval.ranker import RankWeights
 
-    current = {s: getattr(RankWeights(), s) for s in SIGNALS}
-    print("current", current, recall(rows, np.array([current[s] for s in SIGNALS], dtype="float32")))
+    current = {s: getattr(RankWeights(), s) for s in SIGNALS} | {e: 0.0 for e in EXTRA}
+    print("current", current, recall(rows, np.array([current[s] for s in SIGNALS + EXTRA], dtype="float32")))
     best = search(rows, current)
-    print("best", best, recall(rows, np.array([best[s] for s in SIGNALS], dtype="float32")))
-    for name in SIGNALS:  # ablation: what each signal is worth at the tuned point
+    print("best", best, recall(rows, np.array([best[s] for s in SIGNALS + EXTRA], dtype="float32")))
+    for name in SIGNALS + EXTRA:  # ablation: what each signal is worth at the tuned point
         print(f"  without {name}:", recall(rows, np.array(
-            [0.0 if s == name else best[s] for s in SIGNALS], dtype="float32")))
+            [0.0 if s == name else best[s] for s in SIGNALS + EXTRA], dtype="float32")))
 
 
 if __name__ == "__main__":

@@ -74,7 +74,9 @@ def read_dialogues(redial_dir: Path) -> list[DialogueMentions]:
             order += sorted(known - set(order))
             answers = row.get("initiatorQuestions") or {}
             liked = {id_ for id_, a in answers.items() if isinstance(a, dict) and a.get("liked") == 1}
-            dialogues.append(DialogueMentions(str(row["conversationId"]), order, liked))
+            suggested = {id_ for id_, a in answers.items()
+                         if isinstance(a, dict) and a.get("suggested") == 1}
+            dialogues.append(DialogueMentions(str(row["conversationId"]), order, liked, suggested))
     return dialogues
 
 

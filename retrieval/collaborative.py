@@ -29,6 +29,7 @@ class DialogueMentions:
     dialogue_id: str
     items: list[str]  # item ids in order of first mention
     liked: set[str] = field(default_factory=set)  # ids the seeker said they liked
+    suggested: set[str] = field(default_factory=set)  # ids the recommender suggested
 
 
 @dataclass
@@ -38,12 +39,14 @@ class CoOccurrence:
     pairs: dict[str, dict[str, float]] = field(default_factory=dict)
     mentions: dict[str, float] = field(default_factory=dict)  # dialogues that name each item
     dialogues: int = 0
+    suggested: dict[str, float] = field(default_factory=dict)  # dialogues that recommend it
 
     @classmethod
     def build(cls, dialogues: Iterable[DialogueMentions], exclude: set[str] | None = None) -> CoOccurrence:
         """Count pairs over the dialogues whose id is not in `exclude` (held-out folds)."""
         pairs: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         mentions: dict[str, float] = defaultdict(float)
+        suggested: dict[str, float] = defaultdict(float)
         total = 0
         for dialogue in dialogues:
             if exclude and dialogue.dialogue_id in exclude:
@@ -52,11 +55,12 @@ class CoOccurrence:
             unique = list(dict.fromkeys(dialogue.items))
             for item in unique:
                 mentions[item] += 1
+                suggested[item] += item in dialogue.suggested
             for a, b in combinations(unique, 2):
                 weight = 1.0 + LIKED_TOGETHER_BONUS * (a in dialogue.liked and b in dialogue.liked)
                 pairs[a][b] += weight
                 pairs[b][a] += weight
-        return cls({a: dict(row) for a, row in pairs.items()}, dict(mentions), total)
+        return cls({a: dict(row) for a, row in pairs.items()}, dict(mentions), total, dict(suggested))
 
     def related(self, seeds: list[str]) -> dict[str, float]:
         """Score of every item that co-occurs with the seeds (oldest first), in [0, ~1+].
@@ -83,10 +87,12 @@ class CoOccurrence:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"dialogues": self.dialogues, "mentions": self.mentions, "pairs": self.pairs}
+        payload = {"dialogues": self.dialogues, "mentions": self.mentions,
+                   "suggested": self.suggested, "pairs": self.pairs}
         path.write_text(json.dumps(payload), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> CoOccurrence:
         payload = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(payload["pairs"], payload["mentions"], payload["dialogues"])
+        return cls(payload["pairs"], payload["mentions"], payload["dialogues"],
+                   payload.get("suggested", {}))
