@@ -40,6 +40,9 @@ class UserAct(BaseModel):
     positions: list[int] = Field(
         default_factory=list, description="1-based positions in the last list the user refers to."
     )
+    liked_positions: list[int] = Field(
+        default_factory=list, description="Positions the user wants more like ('more like the 2nd')."
+    )
     all_shown: bool = Field(default=False, description="Refers to the whole last list.")
     query: str = Field(default="", description="Free-text wish not covered by other fields.")
 

@@ -20,13 +20,14 @@ class StateTracker:
     def __init__(self, linker: EntityLinker) -> None:
         self.linker = linker
 
-    def referents(self, state: DialogueState, act: UserAct) -> list[str]:
-        """Item ids the message points at: positions in the last list, or the whole list."""
+    @staticmethod
+    def referents(state: DialogueState, positions: list[int], everything: bool = False) -> list[str]:
+        """Item ids at 1-based positions of the last list (-1: the last one), or all of it."""
         shown = state.last_shown
-        if act.all_shown:
+        if everything:
             return list(shown)
         ids = []
-        for position in act.positions:
+        for position in positions:
             index = len(shown) - 1 if position == -1 else position - 1
             if 0 <= index < len(shown):
                 ids.append(shown[index])
@@ -40,8 +41,10 @@ class StateTracker:
         """Return the new state and the ids this message refers to (positions or titles)."""
         s = state.model_copy(deep=True)
         s.turns += 1
-        refs = self.referents(state, act)
-        liked, disliked = self._resolve(act.liked_titles), self._resolve(act.disliked_titles)
+        refs = self.referents(state, act.positions, act.all_shown)
+        more_like = self.referents(state, act.liked_positions)
+        liked = _add(self._resolve(act.liked_titles), more_like)
+        disliked = self._resolve(act.disliked_titles)
         seen = self._resolve(act.seen_titles)
         if act.intent == Intent.SEEN:
             seen = _add(seen, refs or ([] if seen else state.last_shown[:1]))
@@ -58,7 +61,7 @@ class StateTracker:
         s.year_max = act.year_max if act.year_max is not None else s.year_max
         if act.query and act.intent in (Intent.PREFERENCE, Intent.REQUEST, Intent.CRITIQUE):
             s.queries = (s.queries + [act.query])[-MAX_QUERIES:]
-        return s, refs + [i for i in liked + disliked + seen if i not in refs]
+        return s, _add(refs, liked + disliked + seen)
 
     @staticmethod
     def _genres(s: DialogueState, act: UserAct) -> None:

@@ -106,10 +106,14 @@ class RuleIntentModel:
 
     @staticmethod
     def _positions(lower: str, act: UserAct) -> None:
-        found = [(lower.find(w), n) for w, n in lx.ORDINALS.items() if _has(lower, (w,))]
-        act.positions = [n for _, n in sorted(set(found))]
-        if _has(lower, lx.LAST):
-            act.positions.append(-1)
+        # Clause by clause, so that "seen the first, more like the third" splits correctly.
+        for clause in re.split(r"[,;.]|\bbut\b|\band\b(?= (?:more|something|not|seen|i))", lower):
+            found = [(clause.find(w), n) for w, n in lx.ORDINALS.items() if _has(clause, (w,))]
+            numbers = [n for _, n in sorted(set(found))] + ([-1] if _has(clause, lx.LAST) else [])
+            wants_more = _has(clause, lx.MORE_LIKE_CUES) or (
+                _has(clause, lx.POSITIVE_CUES) and not _has(clause, lx.NEGATORS + lx.SEEN_CUES)
+            )
+            (act.liked_positions if wants_more else act.positions).extend(numbers)
         act.all_shown = _has(lower, lx.ALL_OF_THEM)
 
     def _query(self, lower: str, act: UserAct) -> str:
@@ -124,7 +128,7 @@ class RuleIntentModel:
 
     @staticmethod
     def _intent(lower: str, act: UserAct, named: bool, last_shown: int) -> Intent:
-        refers = bool(act.positions or act.all_shown) and last_shown > 0
+        refers = bool(act.positions or act.liked_positions or act.all_shown) and last_shown > 0
         prefs = bool(act.liked_genres or act.disliked_genres or act.people or act.year_min
                      or act.year_max or act.liked_titles or act.disliked_titles)
         if _has(lower, lx.END_CUES) and len(lower.split()) <= 8:
@@ -135,7 +139,7 @@ class RuleIntentModel:
             return Intent.INQUIRE
         if _has(lower, lx.SEEN_CUES) or act.seen_titles:
             return Intent.SEEN
-        if _has(lower, lx.MORE_LIKE_CUES) and (refers or named):
+        if (_has(lower, lx.MORE_LIKE_CUES) or act.liked_positions) and (refers or named):
             return Intent.CRITIQUE
         if last_shown and any(_has(lower, (m,)) for m in lx.MOODS):
             return Intent.CRITIQUE
