@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from agent.agent import Agent
 from agent.intent.rules import RuleIntentModel
 from agent.llm.base import LanguageModel
@@ -18,6 +20,9 @@ from retrieval.pipeline import RecommendationPipeline
 from retrieval.ranker import Ranker
 from retrieval.reranker import CrossEncoderReranker
 from retrieval.retriever import Retriever
+
+
+log = logging.getLogger(__name__)
 
 
 class IndexMissing(RuntimeError):
@@ -66,6 +71,30 @@ def build_pipeline(settings: Settings, index: ItemIndex) -> RecommendationPipeli
                                   diversity=settings.diversity)
 
 
+def build_intent_model(settings: Settings, rules: RuleIntentModel, llm: LanguageModel | None):
+    """The trained head (in-process or over HTTP) when chosen or present, the prompted LLM when
+    chosen, else the rules; a missing head means the rules, with a warning."""
+    head = settings.intent_head_dir
+    has_head = bool(settings.intent_url) or (head / "config.json").is_file()
+    if settings.intent == "head" and not has_head:
+        log.warning("intent=head but no trained head in %s: using the rules "
+                    "(run `convrec train-intent`)", head)
+    if settings.intent in ("head", "auto") and has_head:
+        from agent.intent.head import HeadIntentModel, LocalIntentClassifier
+
+        if settings.intent_url:
+            from agent.llm.vllm_classifier import HTTPIntentClassifier
+
+            return HeadIntentModel(HTTPIntentClassifier(
+                settings.intent_url, settings.intent_model, settings.llm_timeout), rules)
+        return HeadIntentModel(LocalIntentClassifier(head), rules)
+    if settings.intent == "llm" and llm is not None:
+        from agent.intent.llm import LLMIntentModel
+
+        return LLMIntentModel(llm, fallback=rules)
+    return rules
+
+
 def build_agent(settings: Settings, llm: LanguageModel | None = None) -> Agent:
     """An agent over the index in `settings.db`. `llm` overrides the configured model."""
     index = build_index(settings)
@@ -74,12 +103,8 @@ def build_agent(settings: Settings, llm: LanguageModel | None = None) -> Agent:
     items = list(index.items().values())
     linker = EntityLinker(items)
     rules = RuleIntentModel(linker, {g for item in items for g in item.genres})
-    intent_model = rules
     llm = llm if llm is not None else build_llm(settings)
-    if settings.intent == "llm" and llm is not None:
-        from agent.intent.llm import LLMIntentModel
-
-        intent_model = LLMIntentModel(llm, fallback=rules)
+    intent_model = build_intent_model(settings, rules, llm)
     return Agent(
         pipeline=build_pipeline(settings, index),
         intent_model=intent_model,

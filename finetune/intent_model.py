@@ -23,10 +23,11 @@ class HeadConfig:
     lora_alpha: int = 32  # adapter scale is alpha / r
     lora_dropout: float = 0.05
     target_modules: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
-    max_length: int = 160  # tokens; longer inputs lose the start of the agent's context
+    max_length: int = 96  # tokens; longer inputs lose the start of the agent's context
+    layers: int | None = 4  # keep the first N decoder layers (None: all). See README: CPU budget
 
 
-def load_tokenizer(backbone: Path, max_length: int = 160):
+def load_tokenizer(backbone: Path, max_length: int = 96):
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(backbone, local_files_only=True)
@@ -45,7 +46,7 @@ def build_head(backbone: Path, config: HeadConfig, pad_token_id: int):
 
     model = AutoModelForSequenceClassification.from_pretrained(
         backbone, num_labels=len(ID2LABEL), id2label=ID2LABEL, label2id=LABEL2ID,
-        local_files_only=True,
+        local_files_only=True, **_depth(config),
     )
     model.config.pad_token_id = pad_token_id  # the head reads the last non-pad token
     lora = LoraConfig(
@@ -53,6 +54,12 @@ def build_head(backbone: Path, config: HeadConfig, pad_token_id: int):
         lora_dropout=config.lora_dropout, target_modules=config.target_modules,
     )
     return get_peft_model(model, lora)  # SEQ_CLS keeps the `score` head trainable
+
+
+def _depth(config: HeadConfig) -> dict:
+    # Only the first `layers` decoder layers are loaded; the saved config says so, so any loader
+    # (transformers, vLLM) rebuilds exactly this truncated backbone.
+    return {} if config.layers is None else {"num_hidden_layers": config.layers}
 
 
 def export(peft_model, tokenizer, out: Path, report: dict | None = None) -> Path:

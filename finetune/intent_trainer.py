@@ -50,7 +50,8 @@ def train(model, tokenizer, texts: list[str], labels: list[str], args: TrainArgs
     loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(class_weights(labels)))
     model.train()
     started, loss_value = time.perf_counter(), float("nan")
-    batches = _batches(len(texts), args.batch_size, args.seed)
+    lengths = [len(ids) for ids in tokenizer(texts, truncation=True).input_ids]
+    batches = _batches(lengths, args.batch_size, args.seed)
     bar = tqdm(range(total), desc="train-intent", disable=not args.progress)
     for _ in bar:
         index = next(batches)
@@ -63,7 +64,7 @@ def train(model, tokenizer, texts: list[str], labels: list[str], args: TrainArgs
         optimiser.step()
         schedule.step()
         optimiser.zero_grad()
-        loss_value = float(loss)
+        loss_value = loss.detach().item()
         bar.set_postfix(loss=f"{loss_value:.3f}")
     model.eval()
     return {"steps": total, "seconds": time.perf_counter() - started, "last_loss": loss_value}
@@ -84,11 +85,16 @@ def predict(model, tokenizer, texts: list[str], batch_size: int = 32) -> list[st
     return predicted
 
 
-def _batches(n: int, size: int, seed: int):
-    """Endless shuffled mini-batches of indices, reshuffled every epoch."""
+def _batches(lengths: list[int], size: int, seed: int, pool: int = 8):
+    """Endless shuffled mini-batches of indices, reshuffled every epoch. Within each pool of
+    `pool` batches, turns of similar length go together: padding is most of the CPU cost."""
     rng = random.Random(seed)
     while True:
-        order = list(range(n))
+        order = list(range(len(lengths)))
         rng.shuffle(order)
-        for start in range(0, n, size):
-            yield order[start : start + size]
+        batches = []
+        for start in range(0, len(order), size * pool):
+            chunk = sorted(order[start : start + size * pool], key=lengths.__getitem__)
+            batches += [chunk[i : i + size] for i in range(0, len(chunk), size)]
+        rng.shuffle(batches)
+        yield from batches

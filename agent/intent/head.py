@@ -24,12 +24,12 @@ log = logging.getLogger(__name__)
 
 OPENING = "What kind of movies do you enjoy?"  # the agent's first question in every UI
 AFTER_LIST = "Here are some movies you might like."
-MAX_CONTEXT_CHARS = 240
+MAX_CONTEXT_CHARS = 120  # the end of it: recommendations and questions come last
 
 
 def render_input(message: str, agent_said: str = OPENING) -> str:
     """The classifier's input: the agent's previous utterance, then the user's message."""
-    context = " ".join(agent_said.split())[:MAX_CONTEXT_CHARS]
+    context = " ".join(agent_said.split())[-MAX_CONTEXT_CHARS:]
     return f"Agent: {context}\nUser: {' '.join(message.split())}"
 
 
