@@ -71,7 +71,8 @@ def train(groups: list[Group], args: TrainArgs, progress: bool = True) -> TrainR
         optimiser.step()
         schedule.step()
         optimiser.zero_grad()
-        loss_avg = 0.95 * loss_avg + 0.05 * float(loss) if step else float(loss)
+        value = float(loss.detach())
+        loss_avg = 0.95 * loss_avg + 0.05 * value if step else value
     model.model.eval()
     args.out.mkdir(parents=True, exist_ok=True)
     model.save(str(args.out))

@@ -1,0 +1,34 @@
+"""`convrec eval redial` on a few real ReDial turns over the small index: a fast end-to-end check."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import REDIAL
+
+
+def test_benchmark_reports_every_configuration_with_plots(db, tmp_path, capsys):
+    from convrec.cli import main
+
+    out = tmp_path / "report.json"
+    code = main(["eval", "redial", "--db", str(db), "--data", str(REDIAL), "--split", "valid",
+                 "--protocol", "dedup", "--limit", "12", "--lambdas", "0,0.5", "--quiet",
+                 "--out", str(out)])
+    assert code == 0
+    report = json.loads(out.read_text())
+    assert set(report["configs"]) == {"popularity", "embedding", "system", "system λ=0.5"}
+    system = report["configs"]["system"]
+    assert system["turns"] == 12 and system["instances"] >= 12
+    assert 0.0 <= system["recall_at_10"] <= system["recall_at_50"] <= 1.0
+    assert report["configs"]["system λ=0.5"]["ild_at_10"] > system["ild_at_10"]
+    assert out.with_suffix(".png").is_file() and (tmp_path / "report-lambda.png").is_file()
+    assert "R@10" in capsys.readouterr().out
+
+
+def test_dedup_drops_targets_mentioned_earlier():
+    from eval.redial import instances
+    from finetune.redial_data import RecTurn
+
+    turn = RecTurn("d", 3, ["I loved Alien (1979)"], mentioned=["1", "2"], targets=["2", "3"])
+    assert instances(turn, "dedup") == ["3"]
+    assert instances(turn, "full") == ["2", "3"]

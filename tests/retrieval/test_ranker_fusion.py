@@ -1,0 +1,37 @@
+"""The ranker fuses the collaborative signal with similarity, and MMR trades accuracy for variety."""
+
+from __future__ import annotations
+
+from retrieval.collaborative import CoOccurrence, DialogueMentions
+from retrieval.pipeline import RecommendationPipeline
+from retrieval.ranker import Ranker
+from retrieval.retriever import Retriever
+from retrieval.schema import ItemFilter, RetrievalQuery
+
+
+def _ids(index, *titles):
+    by_title = {it.title: it.id for it in index.items().values()}
+    return [by_title[t] for t in titles]
+
+
+def test_movies_named_together_by_other_people_come_first(index):
+    alien, notebook = _ids(index, "Alien", "The Notebook")
+    # Made-up dialogues in which people who name Alien go on to talk about The Notebook.
+    model = CoOccurrence.build([DialogueMentions(f"d{i}", [alien, notebook]) for i in range(5)])
+    query = RetrievalQuery(positive_ids=[alien], filter=ItemFilter(exclude_ids=[alien]), k=5)
+    plain = RecommendationPipeline(Retriever(index), Ranker(index))
+    fused = RecommendationPipeline(Retriever(index, model), Ranker(index, collaborative=model))
+    assert notebook not in [c.item.id for c in plain.recommend(query).candidates]
+    assert fused.recommend(query).candidates[0].item.id == notebook
+
+
+def test_diversity_setting_spreads_the_list(index):
+    from eval.metrics import intra_list_diversity
+
+    (alien,) = _ids(index, "Alien")
+    query = RetrievalQuery(positive_ids=[alien], filter=ItemFilter(exclude_ids=[alien]), k=10)
+    focused = RecommendationPipeline(Retriever(index), Ranker(index)).recommend(query).candidates
+    varied = RecommendationPipeline(Retriever(index), Ranker(index), diversity=0.7).recommend(query)
+    vectors = lambda cands: index.embeddings([c.item.id for c in cands])  # noqa: E731
+    assert len(varied.candidates) == 10
+    assert intra_list_diversity(vectors(varied.candidates)) > intra_list_diversity(vectors(focused))
