@@ -96,7 +96,8 @@ def load_scripts(path: Path) -> list[Script]:
     try:
         return [Script.model_validate(raw) for raw in _documents(path)]
     except ValidationError as exc:
-        raise ScriptError(f"{path}: {exc}") from None
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ScriptError(f"{path}: {problems}") from None
 
 
 def _documents(path: Path) -> list[dict]:
