@@ -112,10 +112,10 @@ def _summary(report: dict) -> str:
         f"baseline success (first message only, Hit@5) {b['success_rate']:.3f} "
         f"95% CI {b['success_rate_ci95']}; same exposure "
         + " ".join(f"{x:.2f}" for x in b["hit_at_5t_by_turn"]),
-        f"avg turns to success {a['avg_turns_to_success'] or 0:.2f}; Recall@10 last turn "
-        f"{a['recall_at_10_last_turn']:.3f} (baseline {b['recall_at_10']:.3f})",
-        f"diversity: intra-list {a['diversity']['intra_list']:.3f}, coverage "
+        (f"avg turns to success {a['avg_turns_to_success'] or 0:.2f}; Recall@10 last turn "
+        f"{a['recall_at_10_last_turn']:.3f} (baseline {b['recall_at_10']:.3f})"),
+        (f"diversity: intra-list {a['diversity']['intra_list']:.3f}, coverage "
         f"{a['diversity']['coverage']:.3f}; latency p50 {a['latency_ms']['p50']:.0f} ms, "
-        f"p95 {a['latency_ms']['p95']:.0f} ms",
+        f"p95 {a['latency_ms']['p95']:.0f} ms"),
     ]
     return "\n".join(lines)

@@ -24,7 +24,6 @@ from eval.simulation_profiles import UserProfile
 from retrieval.schema import Item
 
 if TYPE_CHECKING:
-    import numpy as np
 
     from agent.schema import Turn
 
@@ -88,9 +87,10 @@ class SimulatedUser:
 
     def _next_liked(self, lead: str) -> str:
         for item_id in self.profile.liked_ids:
-            if item_id not in self.told and not self._names_target(self.items[item_id].display_title):
+            title = self.items[item_id].display_title
+            if item_id not in self.told and not self._names_target(title):
                 self.told.append(item_id)
-                return f"{lead} {self.items[item_id].display_title}."
+                return f"{lead} {title}."
         return ""
 
     def _genre_words(self) -> list[str]:

@@ -158,9 +158,9 @@ class _Layout:
                 turn = self.agent.feedback(session, cards[slot].id, reaction)
             except KeyError:
                 return self._view(chat, "That movie is no longer in the catalog.", cards)
-            chat = [*chat, {"role": "user", "content": user_line(
-                f"[{reaction}] {cards[slot].title}" + (f" ({cards[slot].year})" if cards[slot].year else ""))},
-                {"role": "assistant", "content": turn.reply}]
+            pressed = cards[slot].title + (f" ({cards[slot].year})" if cards[slot].year else "")
+            chat = [*chat, {"role": "user", "content": user_line(f"[{reaction}] {pressed}")},
+                    {"role": "assistant", "content": turn.reply}]
             return self._view(chat, _status(turn), turn.items or cards)
 
         return press
@@ -180,9 +180,10 @@ def _status(turn: Turn) -> str:
     if not turn.error:
         return ""
     if turn.items:
-        return ("**Note:** the language model is unavailable, so this reply uses a template; the picks "
-                f"are unaffected. ({turn.error[:200]})")
-    return f"**Error:** something went wrong on my side; your conversation is kept. ({turn.error[:200]})"
+        return ("**Note:** the language model is unavailable, so this reply uses a template; "
+                f"the picks are unaffected. ({turn.error[:200]})")
+    return ("**Error:** something went wrong on my side; your conversation is kept. "
+            f"({turn.error[:200]})")
 
 
 def _sentence(text: str) -> str:

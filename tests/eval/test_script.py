@@ -75,7 +75,7 @@ def test_checks_report_what_was_seen():
         "does not recommend toy story": False,
         "repeats nothing shown before": False,
     }
-    observed = dict((name, seen) for name, _, seen in results)
+    observed = {name: seen for name, _, seen in results}
     assert observed["none with genre horror"] == "Alien (1979)"
     assert observed["repeats nothing shown before"] == "Toy Story (1995)"
 

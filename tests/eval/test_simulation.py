@@ -43,7 +43,8 @@ def test_profiles_target_a_liked_suggestion_and_never_contain_it(tmp_path):
                    "4": {"suggested": 1, "seen": 1, "liked": 0}},
                   "I like @3 and @2"),
         # Nothing the seeker liked was suggested: no target, no user.
-        _dialogue("c2", {"2": "Alien (1979)"}, {"2": {"suggested": 0, "seen": 1, "liked": 1}}, "@2"),
+        _dialogue("c2", {"2": "Alien (1979)"}, {"2": {"suggested": 0, "seen": 1, "liked": 1}},
+                  "@2"),
     ]
     path.write_text("\n".join(json.dumps(r) for r in rows))
     [profile] = load_profiles(path, ITEMS, n=10)
