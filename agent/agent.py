@@ -50,7 +50,7 @@ class Agent:
         self.tracker = tracker
         self.writer = writer
         self.store = store
-        self.explainer = Explainer(pipeline.retriever.index)
+        self.explainer = Explainer(pipeline.retriever.index, pipeline.ranker.collaborative)
         self.k = k
 
     def reply(self, session_id: str, message: str) -> Turn:

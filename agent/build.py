@@ -122,8 +122,12 @@ def index_catalog(source: str, settings: Settings, progress: bool = True):
     Returns:
         (CatalogLoad, IndexReport): what was read and skipped, and what the index changed.
     """
-    from retrieval.catalog import load_catalog
+    from retrieval.catalog import DEMO_CATALOG, load_catalog
+    from retrieval.catalog.movielens import movielens_cooccurrence
 
     load = load_catalog(source)
     report = build_index(settings).add(load.items, progress=progress)
+    if str(source) == DEMO_CATALOG:
+        # The demo catalog has ratings: its co-rating model is the collaborative signal.
+        movielens_cooccurrence().save(settings.models_dir / COOCCURRENCE_FILE)
     return load, report

@@ -9,6 +9,7 @@ from agent.schema import DialogueState
 from retrieval.schema import Candidate, Item
 
 if TYPE_CHECKING:
+    from retrieval.collaborative import CoOccurrence
     from retrieval.index import ItemIndex
 
 SIMILAR_ENOUGH = 0.45  # cosine above which "like <liked movie>" is a fair claim
@@ -31,8 +32,9 @@ def _join(words: list[str]) -> str:
 
 
 class Explainer:
-    def __init__(self, index: ItemIndex) -> None:
+    def __init__(self, index: ItemIndex, collaborative: CoOccurrence | None = None) -> None:
         self.index = index
+        self.collaborative = collaborative  # "liked together" evidence, when the catalog has it
 
     def reasons(self, candidates: list[Candidate], state: DialogueState) -> list[str]:
         anchors = self._closest_liked(candidates, state)
@@ -51,12 +53,17 @@ class Explainer:
 
     def _reason(self, item: Item, anchor: Item | None, state: DialogueState) -> str:
         parts: list[str] = []
-        if anchor is not None:
-            shared = [g for g in item.genres if g in anchor.genres][:2]
-            people = sorted(_people(item) & _people(anchor))[:1]
-            detail = f"also {_join(shared)}" if shared else "a close match in story and tone"
+        shared = [g for g in item.genres if g in anchor.genres][:2] if anchor else []
+        people = sorted(_people(item) & _people(anchor))[:1] if anchor else []
+        fan_of = self._liked_together(item, state)
+        if shared or people:
+            detail = f"also {_join(shared)}" if shared else "same people behind it"
             credit = f", {_credit(item, people[0])}" if people else ""
             parts.append(f"Like {anchor.display_title}: {detail}{credit}")
+        elif fan_of is not None:
+            parts.append(f"Often liked by people who liked {fan_of.display_title}")
+        else:
+            anchor = None
         wanted = [g for g in item.genres if g in (state.required_genres or state.liked_genres)]
         if wanted and anchor is None:
             parts.append(f"A {_join(wanted)} pick, as you asked")
@@ -70,6 +77,17 @@ class Explainer:
             genres = _join(item.genres[:2]) if item.genres else "well-liked"
             parts.append(f"A popular {genres} choice" if item.popularity else f"A {genres} film")
         return "; ".join(parts) + "."
+
+    def _liked_together(self, item: Item, state: DialogueState) -> Item | None:
+        """The liked item that `item` co-occurs with most, if the collaborative model says so."""
+        if self.collaborative is None:
+            return None
+        best, weight = None, 0.0
+        for liked in state.liked_items[-5:]:
+            together = self.collaborative.pairs.get(liked, {}).get(item.id, 0.0)
+            if together > weight:
+                best, weight = liked, together
+        return self.index.items().get(best) if best else None
 
     @staticmethod
     def _query_words(item: Item, state: DialogueState) -> list[str]:

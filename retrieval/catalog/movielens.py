@@ -47,9 +47,16 @@ def _item_row(item_id: str, title: str, year: str, genres: str, ratings: Counter
         "title": _reorder_article(title),
         "year": int(year) if year.isdigit() else None,
         "genres": names,
-        "text": f"A {', '.join(names) or 'feature'} film from {year or 'an unknown year'}.",
+        "text": _describe(names, year),
         "popularity": float(ratings.get(item_id, 0)),
     }
+
+
+def _describe(genres: list[str], year: str) -> str:
+    kind = ", ".join(genres) or "feature"
+    article = "An" if kind[0] in "aeiou" else "A"
+    # No year here: it is in the title already, and repeating it made same-year films look alike.
+    return f"{article} {kind} film."
 
 
 def _reorder_article(title: str) -> str:
@@ -68,3 +75,27 @@ def _rating_counts(path: Path) -> Counter:
         for line in handle:
             counts[line.split("\t", 2)[1]] += 1
     return counts
+
+
+def movielens_cooccurrence(folder: Path | None = None, min_rating: float = 4.0,
+                           neighbours: int = 50):
+    """Co-rating model of the demo catalog: each MovieLens user is one "conversation" whose
+    liked movies (rating >= `min_rating`) go together. Only each movie's `neighbours` strongest
+    partners are kept, which keeps the file small (~1 MB) and loses nothing the ranker uses."""
+    from retrieval.collaborative import CoOccurrence, DialogueMentions
+
+    folder = folder or movielens_folder()
+    liked: dict[str, list[str]] = {}
+    with (folder / "ml-100k.inter").open(encoding="utf-8") as handle:
+        next(handle)
+        for line in handle:
+            user, item, rating, _ = line.rstrip("\n").split("\t")
+            if float(rating) >= min_rating:
+                liked.setdefault(user, []).append(item)
+    sessions = [DialogueMentions(user, items, liked=set(items)) for user, items in liked.items()]
+    model = CoOccurrence.build(sessions)
+    model.pairs = {
+        item: dict(sorted(row.items(), key=lambda kv: -kv[1])[:neighbours])
+        for item, row in model.pairs.items()
+    }
+    return model
