@@ -87,7 +87,33 @@ class EntityLinker:
                     taken[start : start + size] = [True] * size
                     found.append(Mention(item.id, span[0].start(), span[-1].end(),
                                          text[span[0].start() : span[-1].end()]))
+        found += self._fuzzy_capitalised(text, words, taken)
         return sorted(found, key=lambda m: m.start)
+
+    def _fuzzy_capitalised(self, text: str, words: list[re.Match], taken: list[bool]) -> list[Mention]:
+        """Typos in what looks like a title ('The Shinning'): runs of capitalised words that
+        matched nothing exactly, resolved fuzzily with a strict cut-off."""
+        runs: list[list[re.Match]] = [[]]
+        for index, word in enumerate(words):
+            token = word.group(0)
+            lowered = token.lower()
+            if taken[index] or lowered == "and":
+                runs.append([])
+            elif token[0].isupper() and lowered not in _COMMON - {"the", "a", "an"}:
+                runs[-1].append(word)
+            elif runs[-1] and lowered in _STOPWORDS:
+                runs[-1].append(word)  # "of", "the" inside a title
+            else:
+                runs.append([])
+        found = []
+        for run in runs:
+            while run and run[-1].group(0).lower() in _STOPWORDS:
+                run.pop()  # a title does not end on "of" or "the"
+            surface = text[run[0].start() : run[-1].end()] if run else ""
+            item = self.resolve(surface, min_score=90.0) if len(surface) >= 6 else None
+            if item is not None:
+                found.append(Mention(item.id, run[0].start(), run[-1].end(), surface))
+        return found
 
     def _match(self, text: str, span: list[re.Match]) -> Item | None:
         surface = [m.group(0) for m in span]

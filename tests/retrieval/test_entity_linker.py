@@ -20,6 +20,12 @@ def test_finds_titles_longest_first_with_years(linker):
     assert titles(linker, "Have you seen Super Troopers (2001)?") == ["Super Troopers (2001)"]
 
 
+def test_typos_in_capitalised_titles_are_forgiven(linker):
+    assert titles(linker, "I loved The Shinning and Jurasic Park") == [
+        "The Shining (1980)", "Jurassic Park (1993)"]
+    assert titles(linker, "Hello, I am Looking For A Scary Movie") == []
+
+
 def test_ordinary_words_are_not_titles(linker):
     assert titles(linker, "It was up to her, something lighter maybe") == []
     assert titles(linker, "I want a comedy") == []
