@@ -103,6 +103,11 @@ def test_chat_cards_and_not_for_me(app_url, browser, tmp_path):
     assert "I loved Alien (1979)" in page.locator("#chat").inner_text()
     assert _card_ids(page) == now
 
+    # "New conversation" starts over in this tab.
+    page.locator("#new-conversation").click()
+    page.wait_for_selector("#card-0", state="hidden")
+    assert "I loved Alien" not in page.locator("#chat").inner_text()
+
     # Someone else (another browser profile) starts from scratch.
     other = browser.new_context().new_page()
     other.set_default_timeout(TIMEOUT_MS)
