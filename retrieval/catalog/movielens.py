@@ -92,7 +92,9 @@ def movielens_cooccurrence(folder: Path | None = None, min_rating: float = 4.0,
             user, item, rating, _ = line.rstrip("\n").split("\t")
             if float(rating) >= min_rating:
                 liked.setdefault(user, []).append(item)
-    sessions = [DialogueMentions(user, items, liked=set(items)) for user, items in liked.items()]
+    # Every movie here is liked, so no liked-together bonus: it would only double every weight
+    # and tip the ranker's balance (tuned on ReDial, where few pairs are both liked).
+    sessions = [DialogueMentions(user, items) for user, items in liked.items()]
     model = CoOccurrence.build(sessions)
     model.pairs = {
         item: dict(sorted(row.items(), key=lambda kv: -kv[1])[:neighbours])
