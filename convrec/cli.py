@@ -128,7 +128,9 @@ def parser() -> argparse.ArgumentParser:
     from finetune.cli import register as register_finetune
     from ui.cli import register as register_ui
 
-    for register in (register_eval, register_finetune, register_ui):
+    from agent.llm.serve_cli import register as register_serve
+
+    for register in (register_eval, register_finetune, register_ui, register_serve):
         register(sub)
     return root
 
