@@ -1,0 +1,94 @@
+"""The agent against real vLLM servers (generator + intent head on the pooling runner).
+
+Runs only where vLLM is installed (this interpreter, or the CPU venv `.venv-vllm`) and the two
+model folders exist: `<models>/smollm2-135m-instruct` and `<models>/intent-head`, with
+`<models>` = $CONVREC_VLLM_TEST_MODELS or the default data folder's models/.
+
+    .venv/bin/python -m pytest -m vllm tests/agent/test_vllm_serving.py
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from agent.schema import Intent
+
+pytestmark = pytest.mark.vllm
+
+SCRIPT = [
+    ("I loved Alien and The Terminator, can you recommend some sci-fi?", None),
+    ("I've already seen the first one", Intent.SEEN),
+    ("thanks, bye!", Intent.END),
+]
+
+
+def _models() -> Path:
+    from agent.settings import Settings
+
+    return Path(os.environ.get("CONVREC_VLLM_TEST_MODELS") or Settings.from_env().models_dir)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    from agent.llm.vllm_server import ServerSpec, VLLMServer, has_vllm
+
+    models = _models()
+    generator, head = models / "smollm2-135m-instruct", models / "intent-head"
+    if not has_vllm():
+        pytest.skip("vLLM is not installed (pip install 'convrec[vllm]', or .venv-vllm)")
+    if not (generator / "config.json").is_file() or not (head / "config.json").is_file():
+        pytest.skip(f"needs {generator} and {head} (convrec train-intent)")
+    logs = tmp_path_factory.mktemp("vllm-logs")
+    specs = [ServerSpec(generator, "generator", _free_port(), dtype="float32"),
+             ServerSpec(head, "intent", _free_port(), runner="pooling", max_model_len=512,
+                        dtype="float32")]
+    started = [VLLMServer(s, log_path=logs / f"{s.name}.log").start() for s in specs]
+    try:
+        for server in started:
+            server.wait_ready(timeout=900)
+        yield started[0].spec.base_url, started[1].spec.base_url, head
+    finally:
+        for server in started:
+            server.stop()
+
+
+def test_served_head_scores_like_the_in_process_one(servers):
+    from agent.intent.head import LocalIntentClassifier, render_input
+    from agent.llm.vllm_classifier import HTTPIntentClassifier
+
+    _, intent_url, head = servers
+    texts = [render_input(message) for message, _ in SCRIPT]
+    served = HTTPIntentClassifier(intent_url).classify(texts)
+    local = LocalIntentClassifier(head).classify(texts)
+    for a, b in zip(served, local):
+        assert max(abs(a[i] - b[i]) for i in Intent) < 1e-3
+
+
+def test_scripted_conversation_through_vllm(servers, db):
+    from agent.build import build_agent
+    from agent.intent.head import HeadIntentModel
+    from agent.settings import Settings
+
+    generator_url, intent_url, _ = servers
+    agent = build_agent(Settings(db=db, llm="openai", openai_base_url=generator_url,
+                                 openai_model="generator", intent_url=intent_url, intent="head",
+                                 llm_timeout=120))
+    assert isinstance(agent.intent_model, HeadIntentModel)
+    turns = [agent.reply("vllm", message) for message, _ in SCRIPT]
+    assert agent.intent_model.last_error is None  # every intent came from the served head
+    first, seen, bye = turns
+    assert first.action == "recommend" and len(first.items) == 5 and first.error is None
+    assert first.reply.split("\n")[0]  # the served generator wrote the lead line
+    assert seen.intent == Intent.SEEN and first.items[0].id in seen.state.seen_items
+    assert first.items[0].id not in {r.id for r in seen.items}
+    assert bye.intent == Intent.END and bye.action == "goodbye"
