@@ -20,6 +20,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 20_000
 
+# Checked before any fixture runs, so a machine without a browser skips without building an index.
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+if not Path(CHROMIUM).is_file():
+    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -43,9 +48,6 @@ def app_url(db):
 
 @pytest.fixture
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).is_file():
-        pytest.skip("chromium is not installed (apt-get install chromium)")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
