@@ -40,7 +40,7 @@ class Settings(BaseModel):
                                    "http://127.0.0.1:8001/v1; unset: run the head in-process.")
     intent_model: str = Field(default="intent", description="Served name of the classifier.")
     k: int = Field(default=5, ge=1, le=50, description="Recommendations per turn.")
-    pool: int = Field(default=100, ge=10, le=1000, description="Candidates handed to ranking.")
+    pool: int = Field(default=200, ge=10, le=1000, description="Candidates handed to ranking.")
     diversity: float = Field(
         default=0.0, ge=0.0, le=1.0,
         description="MMR lambda when the dialogue sets none: 0 = pure relevance, 1 = most varied.",

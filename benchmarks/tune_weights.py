@@ -10,19 +10,22 @@ weights and their Recall@10/50 (dedup). Put the result in `retrieval/ranker.py::
 from __future__ import annotations
 
 import argparse
-import itertools
 from pathlib import Path
 
 import numpy as np
 
-SIGNALS = ("similarity", "collaborative", "popularity", "genre", "people")
+SIGNALS = ("similarity", "collaborative", "popularity", "genre", "people", "seed_similarity",
+           "seed_genre", "era")
 EXTRA = ("suggested",)  # candidate signals being explored, not (yet) in the ranker
 GRID = {
-    "similarity": [0.0, 0.25, 0.5, 1.0, 1.5, 2.0],
-    "collaborative": [0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0],
+    "similarity": [0.0, 0.1, 0.2, 0.3, 0.5, 1.0],
+    "collaborative": [0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 2.0, 4.0],
     "popularity": [0.0, 0.1, 0.2, 0.3, 0.5, 0.8],
-    "genre": [0.0, 0.02, 0.05, 0.1],
-    "people": [0.0, 0.05, 0.1, 0.2],
+    "genre": [0.0, 0.05, 0.1, 0.15, 0.2, 0.3],
+    "people": [0.0, 0.1, 0.2, 0.3, 0.5],
+    "seed_similarity": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5],
+    "seed_genre": [0.0, 0.05, 0.1, 0.15, 0.2],
+    "era": [0.0, 0.02, 0.05, 0.1, 0.15],
     "suggested": [0.0, 0.1, 0.2, 0.3, 0.5, 0.8],
 }
 
@@ -55,7 +58,12 @@ def collect(db: Path, redial_dir: Path, limit: int | None, pool: int):
         targets = set(redial.instances(turn, "dedup"))
         mask = np.array([c.item.id in targets for c in candidates])
         rows.append((matrix, mask, len(targets)))
+        CACHE.append({"ids": [c.item.id for c in candidates], "seeds": list(query.positive_ids),
+                      "fold": redial.fold_of(turn.dialogue_id, len(models)), "targets": targets})
     return rows
+
+
+CACHE: list[dict] = []  # per turn: candidate ids, seeds, fold, targets (for offline feature trials)
 
 
 def recall(rows, weights: np.ndarray) -> tuple[float, float]:
@@ -100,8 +108,13 @@ def main() -> None:
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared/data/redial"))
     parser.add_argument("--limit", type=int)
     parser.add_argument("--pool", type=int, default=100)
+    parser.add_argument("--dump", help="pickle the collected signals here for offline trials")
     args = parser.parse_args()
     rows = collect(Path(args.db), Path(args.data), args.limit, args.pool)
+    if args.dump:
+        import pickle
+
+        Path(args.dump).write_bytes(pickle.dumps({"rows": rows, "turns": CACHE}))
     reachable = sum(int(m.sum()) for _, m, _ in rows) / sum(n for _, _, n in rows)
     print(f"{len(rows)} turns; targets inside the candidate pool: {reachable:.3f}")
     from retrieval.ranker import RankWeights

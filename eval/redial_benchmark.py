@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from eval import redial
@@ -80,7 +80,7 @@ def _configs(index, system, collaborative, args: BenchmarkArgs) -> list[tuple]:
     def plain(weights: RankWeights) -> RecommendationPipeline:
         return RecommendationPipeline(Retriever(index), Ranker(index, weights=weights), system.pool)
 
-    zero = dict(similarity=0.0, collaborative=0.0, popularity=0.0, genre=0.0, people=0.0, rerank=0.0)
+    zero = {f.name: 0.0 for f in fields(RankWeights)}
     configs: list[tuple] = []
     if args.baselines:
         configs.append(("popularity", plain(RankWeights(**{**zero, "popularity": 1.0})),

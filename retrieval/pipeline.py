@@ -28,6 +28,8 @@ class RecommendationPipeline:
         self.ranker = ranker
         self.pool = pool  # candidates handed from the first stage to the second
         self.diversity = diversity  # MMR lambda for queries that set none (Settings.diversity)
+        if ranker.vectors == ranker.index.embeddings:
+            ranker.vectors = retriever.vectors  # one in-memory copy of the item vectors, not Chroma
 
     def use_collaborative(self, model: CoOccurrence | None) -> None:
         """Swap the co-occurrence model in both stages (the evaluator's held-out folds)."""

@@ -2,8 +2,9 @@
 
 The score is a weighted sum of signals, each scaled to about [0, 1]: similarity to the query
 vector, co-occurrence with the items the user named (collaborative), a popularity prior, agreement
-with liked genres and people, and, for the best `rerank_top` candidates when a trained
-cross-encoder is present, its relevance. Optional MMR re-ranking trades some relevance for variety
+with liked genres and people, how close the item is to its nearest named item (embedding, genres,
+era), and, for the best `rerank_top` candidates when a trained cross-encoder is present, its
+relevance. Optional MMR re-ranking trades some relevance for variety
 (`RetrievalQuery.diversity`).
 """
 
@@ -17,10 +18,15 @@ from retrieval.diversity import mmr
 from retrieval.schema import Candidate, Item, RetrievalQuery
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import numpy as np
+
     from retrieval.collaborative import CoOccurrence
     from retrieval.index import ItemIndex
     from retrieval.reranker import CrossEncoderReranker
 
+ERA_SCALE = 10.0  # years: an item 10 years from the named items' mean year scores 1/e
 MMR_POOL = 100  # MMR only looks this deep: items further down are not relevant enough to pick
 
 
@@ -29,11 +35,14 @@ class RankWeights:
     """How much each signal counts; tuned on the ReDial validation split
     (benchmarks/tune_weights.py), never on test."""
 
-    similarity: float = 1.0  # cosine to the query vector (words + liked items)
-    collaborative: float = 2.0  # co-occurrence with the liked items in other dialogues
-    popularity: float = 0.3  # log-popularity, scaled to [0, 1] over the catalog
-    genre: float = 0.05  # share of the liked genres the item has
-    people: float = 0.1  # the item has a person the user asked for
+    similarity: float = 0.2  # cosine to the query vector (words + liked items)
+    collaborative: float = 0.2  # co-occurrence with the liked items in other dialogues
+    popularity: float = 0.2  # log-popularity, scaled to [0, 1] over the catalog
+    genre: float = 0.1  # share of the liked genres the item has
+    people: float = 0.2  # the item has a person the user asked for
+    seed_similarity: float = 0.3  # cosine to the closest item the user named
+    seed_genre: float = 0.1  # share of the named items' genres the item has
+    era: float = 0.05  # closeness of the item's year to the named items' mean year
     rerank: float = 0.25  # cross-encoder logit, squashed to (0, 1)
 
 
@@ -45,12 +54,15 @@ class Ranker:
         weights: RankWeights | None = None,
         collaborative: CoOccurrence | None = None,
         rerank_top: int = 30,
+        vectors: Callable[[list[str]], np.ndarray] | None = None,
     ) -> None:
         self.index = index
         self.reranker = reranker
         self.weights = weights or RankWeights()
         self.collaborative = collaborative
         self.rerank_top = rerank_top  # the cross-encoder re-scores only the head: it is slow
+        # ids -> unit vectors; the pipeline hands in the retriever's in-memory copy
+        self.vectors = vectors or index.embeddings
         self._max_log_pop: float | None = None
         self._pop_source: object = None
 
@@ -69,7 +81,7 @@ class Ranker:
             scored = self._rerank(query, scored)
         if query.diversity > 0:
             head = scored[:MMR_POOL]
-            vectors = self.index.embeddings([c.item.id for c in head])
+            vectors = self.vectors([c.item.id for c in head])
             return mmr(head, vectors, query.k, query.diversity)
         return scored[: query.k]
 
@@ -77,11 +89,12 @@ class Ranker:
         """Per candidate, every signal but the cross-encoder's, each about [0, 1]."""
         related = self.collaborative.related(query.positive_ids) if self._collab(query) else {}
         liked_genres, liked_people = set(query.liked_genres), set(query.liked_people)
+        seeds = self._seed_signals(query, candidates)
         out = []
-        for candidate in candidates:
+        for candidate, seed in zip(candidates, seeds, strict=True):
             item = candidate.item
             names = {n for group in item.people.values() for n in group}
-            out.append({
+            out.append(seed | {
                 "similarity": candidate.retrieval_score,
                 "collaborative": related.get(item.id, 0.0),
                 "popularity": self._popularity(item),
@@ -89,6 +102,29 @@ class Ranker:
                 "people": float(bool(names & liked_people)),
             })
         return out
+
+    def _seed_signals(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[dict[str, float]]:
+        """Closeness of each candidate to the items the user named: vectors, genres, years."""
+        import numpy as np
+
+        items = self.index.items()
+        seeds = [items[i] for i in query.positive_ids if i in items]
+        if not seeds:
+            return [{"seed_similarity": 0.0, "seed_genre": 0.0, "era": 0.0} for _ in candidates]
+        closest = (self.vectors([c.item.id for c in candidates])
+                   @ self.vectors([s.id for s in seeds]).T).max(axis=1)  # (n,)
+        genres = {g for s in seeds for g in s.genres}
+        years = [s.year for s in seeds if s.year]
+        mean_year = sum(years) / len(years) if years else None
+        return [
+            {
+                "seed_similarity": float(sim),
+                "seed_genre": len(set(c.item.genres) & genres) / len(genres) if genres else 0.0,
+                "era": (math.exp(-abs(c.item.year - mean_year) / ERA_SCALE)
+                        if c.item.year and mean_year else 0.0),
+            }
+            for c, sim in zip(candidates, np.asarray(closest), strict=True)
+        ]
 
     def profile(self, query: RetrievalQuery) -> str:
         """What the cross-encoder reads about the user: the items they named, then their words."""

@@ -116,8 +116,8 @@ class Retriever:
         if self._popular_ids is None:
             items = self.index.items().values()
             if self.collaborative is not None:
-                key = lambda it: -self.collaborative.popularity(it.id)  # noqa: E731
+                key = lambda it: -self.collaborative.popularity(it.id)
             else:
-                key = lambda it: -it.popularity  # noqa: E731
+                key = lambda it: -it.popularity
             self._popular_ids = [it.id for it in sorted(items, key=key)]
         return self._popular_ids[: pool + 50]  # some may be filtered out

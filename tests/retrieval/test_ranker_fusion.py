@@ -32,6 +32,6 @@ def test_diversity_setting_spreads_the_list(index):
     query = RetrievalQuery(positive_ids=[alien], filter=ItemFilter(exclude_ids=[alien]), k=10)
     focused = RecommendationPipeline(Retriever(index), Ranker(index)).recommend(query).candidates
     varied = RecommendationPipeline(Retriever(index), Ranker(index), diversity=0.7).recommend(query)
-    vectors = lambda cands: index.embeddings([c.item.id for c in cands])  # noqa: E731
+    vectors = lambda cands: index.embeddings([c.item.id for c in cands])
     assert len(varied.candidates) == 10
     assert intra_list_diversity(vectors(varied.candidates)) > intra_list_diversity(vectors(focused))
