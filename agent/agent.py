@@ -73,6 +73,7 @@ class Agent:
 
     def _run(self, session_id: str, message: str, understand, intro: bool = True) -> Iterator[Turn]:
         state = self.store.load(session_id) or DialogueState()
+        self.tracker.linker.sync(self.pipeline.retriever.index.items())  # items added meanwhile
         started = time.perf_counter()
         try:
             act = understand(state)

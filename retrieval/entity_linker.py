@@ -51,26 +51,35 @@ class Mention:
 
 class EntityLinker:
     def __init__(self, items: list[Item]) -> None:
-        self._items = {item.id: item for item in items}
+        self._items: dict[str, Item] = {}
         self._by_key: dict[str, list[Item]] = defaultdict(list)
-        for item in items:
-            self._by_key[normalise(item.title)].append(item)
-            if item.year:
-                self._by_key[normalise(item.display_title)].append(item)
-        for bucket in self._by_key.values():
-            bucket.sort(key=lambda it: -it.popularity)  # the famous one is the usual meaning
-        self._people = self._people_index(items)
+        self._people: dict[str, str] = {}
         self._fuzzy_keys: list[str] | None = None
+        self.add(items)
 
-    @staticmethod
-    def _people_index(items: list[Item]) -> dict[str, str]:
-        names: dict[str, str] = {}
+    def add(self, items: list[Item]) -> None:
+        """Learn new items (item cold start: a movie indexed after start-up can be named)."""
+        touched = set()
         for item in items:
+            if item.id in self._items:
+                continue
+            self._items[item.id] = item
+            for key in {normalise(item.title), normalise(item.display_title)}:
+                self._by_key[key].append(item)
+                touched.add(key)
             for group in item.people.values():
                 for name in group:
                     if len(name.split()) >= 2:  # one-word names collide with ordinary words
-                        names[normalise(name)] = name
-        return names
+                        self._people[normalise(name)] = name
+        for key in touched:
+            self._by_key[key].sort(key=lambda it: -it.popularity)  # the famous one is the usual meaning
+        if touched:
+            self._fuzzy_keys = None
+
+    def sync(self, items: dict[str, Item]) -> None:
+        """Add whatever `items` has that the linker does not (cheap when nothing is new)."""
+        if len(items) != len(self._items):
+            self.add([item for id_, item in items.items() if id_ not in self._items])
 
     def find_titles(self, text: str) -> list[Mention]:
         """Items named in free text, in order of appearance, longest match first."""

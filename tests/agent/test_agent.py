@@ -113,3 +113,15 @@ def test_stream_yields_recommendations_before_text(make_agent):
     turns = list(agent.reply_stream("s", "I loved Alien"))
     assert turns[0].items and "Great" not in turns[0].reply
     assert turns[-1].reply.startswith("Great taste in movies! Here are 5 picks")
+
+
+def test_an_item_added_while_running_can_be_named_at_once(make_agent):
+    from retrieval.schema import Item
+
+    agent = make_agent()
+    agent.reply("s", "hello")
+    new = Item(id="new-1", title="Zorblax Returns", year=2026, genres=["sci-fi"],
+               text="A lonely robot searches the galaxy for its creator.")
+    agent.pipeline.retriever.index.add([new], progress=False)
+    turn = agent.reply("s", "I loved Zorblax Returns")
+    assert turn.state.liked_items == ["new-1"] and turn.items
