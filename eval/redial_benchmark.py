@@ -31,6 +31,7 @@ class BenchmarkArgs:
     lambdas: list[float] | None = None  # also sweep these MMR lambdas for the trade-off plot
     baselines: bool = True
     progress: bool = True
+    fold: int | None = None  # only valid dialogues of this fold (4: the reranker's held-out fold)
 
 
 def run_benchmark(settings, args: BenchmarkArgs) -> dict:
@@ -43,7 +44,10 @@ def run_benchmark(settings, args: BenchmarkArgs) -> dict:
     if len(index) == 0:
         raise IndexMissing(f"no catalog is indexed in {settings.index_dir}: run `convrec index` first")
     items = index.items()
-    turns = redial.load_turns(args.redial_dir, args.split, args.protocol, args.limit)
+    turns = redial.load_turns(args.redial_dir, args.split, args.protocol)
+    if args.fold is not None:
+        turns = [t for t in turns if redial.fold_of(t.dialogue_id, redial.FOLDS) == args.fold]
+    turns = turns[: args.limit] if args.limit else turns
     queries, read_s = redial.timed(redial.build_queries, ContextReader(list(items.values())), turns)
     collaborative = redial.collaborative_models(args.redial_dir, args.split)
     system = build_pipeline(settings, index)

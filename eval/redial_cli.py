@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--diversity", type=float, default=None,
                    help="MMR lambda of the system (default: the setting, 0 = none)")
     p.add_argument("--lambdas", help="also sweep these MMR lambdas, e.g. 0,0.2,0.4,0.6")
+    p.add_argument("--fold", type=int, choices=range(5),
+                   help="valid only: just the dialogues of this fold (4 is held out from reranker training)")
     p.add_argument("--no-baselines", action="store_true", help="only the system")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_redial)
@@ -35,7 +37,7 @@ def cmd_redial(args: argparse.Namespace) -> int:
         redial_dir=Path(args.data), split=args.split, protocol=args.protocol, limit=args.limit,
         out=Path(args.out) if args.out else None, diversity=settings.diversity,
         lambdas=[float(x) for x in args.lambdas.split(",")] if args.lambdas else None,
-        baselines=not args.no_baselines, progress=not args.quiet,
+        baselines=not args.no_baselines, progress=not args.quiet, fold=args.fold,
     ))
     print(f"{report['split']}/{report['protocol']}: wall time {report['wall_seconds']}s"
           + (f", report {args.out}" if args.out else ""))
