@@ -39,7 +39,7 @@ def run_benchmark(settings, args: BenchmarkArgs) -> dict:
     from agent.build import IndexMissing, build_index, build_pipeline
     from eval.redial_query import ContextReader
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     index = build_index(settings)
     if len(index) == 0:
         raise IndexMissing(f"no catalog is indexed in {settings.index_dir}: run `convrec index` first")
@@ -70,6 +70,8 @@ def run_benchmark(settings, args: BenchmarkArgs) -> dict:
         query_seconds=round(read_s, 1), limit=args.limit,
         reranker=str(system.ranker.reranker.model_path) if system.ranker.reranker else None,
         collaborative_folds=len(collaborative),
+        # CPU seconds of all threads: comparable across runs even when the machine is shared
+        cpu_seconds=round(time.process_time() - cpu_started, 1),
     )
     if args.out:
         _save(out, results, args)

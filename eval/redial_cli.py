@@ -39,6 +39,7 @@ def cmd_redial(args: argparse.Namespace) -> int:
         lambdas=[float(x) for x in args.lambdas.split(",")] if args.lambdas else None,
         baselines=not args.no_baselines, progress=not args.quiet, fold=args.fold,
     ))
-    print(f"{report['split']}/{report['protocol']}: wall time {report['wall_seconds']}s"
+    print(f"{report['split']}/{report['protocol']}: wall time {report['wall_seconds']}s, "
+          f"CPU time {report['cpu_seconds']}s"
           + (f", report {args.out}" if args.out else ""))
     return 0
