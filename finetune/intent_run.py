@@ -66,7 +66,8 @@ def _default_backbone(settings: Settings) -> Path:
 
 def _train(options: IntentRun, backbone: Path, train: list[IntentExample], report: dict) -> dict:
     from finetune.intent_model import HeadConfig, build_head, config_dict, export, load_tokenizer
-    from finetune.intent_trainer import TrainArgs, train as fit
+    from finetune.intent_trainer import TrainArgs
+    from finetune.intent_trainer import train as fit
 
     config = HeadConfig(lora_r=options.lora_r, lora_alpha=2 * options.lora_r,
                         layers=options.layers)

@@ -48,8 +48,8 @@ def compare_slots(test: list[IntentExample], settings: Settings, llm_path: Path,
     gold = [_gold(e) for e in turns]
     report = {name: score(gold, predicted) for name, predicted in predictions.items()}
     report["llm-structured"]["invalid_outputs"] = failures
-    for name in seconds:
-        report[name]["ms_per_turn"] = 1000 * seconds[name] / max(1, len(turns))
+    for name, spent in seconds.items():
+        report[name]["ms_per_turn"] = 1000 * spent / max(1, len(turns))
     report["turns"] = len(turns)
     return report
 

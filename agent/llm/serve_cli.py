@@ -37,7 +37,7 @@ def cmd_serve_llm(args: argparse.Namespace) -> int:
     settings = Settings.from_env(db=args.db)
     log_dir = args.log_dir or settings.db / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    common = dict(host=args.host, max_model_len=args.max_model_len, dtype=args.dtype)
+    common = {"host": args.host, "max_model_len": args.max_model_len, "dtype": args.dtype}
     specs = [ServerSpec(args.generator or ensure_default_llm(settings.models_dir), "generator",
                         args.port, **common)]
     head = args.intent_head or settings.intent_head_dir

@@ -28,8 +28,7 @@ class HTTPIntentClassifier:
                  labels: list[str] | None = None) -> None:
         if not base_url:
             raise ValueError("base_url is required (e.g. http://127.0.0.1:8001/v1)")
-        root = base_url.rstrip("/")
-        self.url = (root[: -len("/v1")] if root.endswith("/v1") else root) + "/classify"
+        self.url = base_url.rstrip("/").removesuffix("/v1") + "/classify"
         self.model = model
         self.timeout = timeout
         self.labels = labels or LABELS

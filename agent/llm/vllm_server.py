@@ -123,7 +123,7 @@ class VLLMServer:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
-    def __enter__(self) -> VLLMServer:
+    def __enter__(self) -> VLLMServer:  # noqa: PYI034
         self.start()
         self.wait_ready()
         return self

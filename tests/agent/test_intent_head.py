@@ -72,7 +72,7 @@ def test_a_dead_classifier_falls_back_to_the_rules_and_says_why(rules):
 
 
 class _Classify(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 (http.server API)
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         assert self.path == "/classify" and body["model"] == "intent"
         probs = [0.0] * len(Intent)

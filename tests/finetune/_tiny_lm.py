@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-WORDS = ("hi can you help me find a movie i loved alien seen it thanks bye not that one "
-         "what is the first about more like second agent user here are some movies you might "
-         "like what kind of do enjoy ? , . : !").split()
+WORDS = [*["hi", "can", "you", "help", "me", "find", "a", "movie", "i", "loved", "alien", "seen", "it", "thanks", "bye", "not", "that", "one"],
+         *["what", "is", "the", "first", "about", "more", "like", "second", "agent", "user", "here", "are", "some"],
+         *["movies", "you", "might", "like", "what", "kind", "of", "do", "enjoy", "?", ",", ".", ":", "!"]]
 
 
 def make_tiny_lm(path: Path) -> Path:
