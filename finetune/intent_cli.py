@@ -34,6 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, help="use only the first N training and test turns")
     p.add_argument("--skip-train", action="store_true", help="evaluate the model in --out")
     p.add_argument("--skip-baselines", action="store_true")
+    p.add_argument("--skip-zero-shot", action="store_true", help="only the MiniLM baseline")
     p.add_argument("--slots", type=int, default=0,
                    help="compare slot extraction on N held-out turns with gold slots (0: skip)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -41,8 +42,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_train_intent(args: argparse.Namespace) -> int:
-    import json
-
     from agent.settings import Settings
     from finetune.intent_run import IntentRun, run
 
@@ -54,16 +53,23 @@ def cmd_train_intent(args: argparse.Namespace) -> int:
         layers=args.layers or None, epochs=args.epochs, batch_size=args.batch_size,
         learning_rate=args.lr, lora_r=args.lora_r, max_steps=args.max_steps, limit=args.limit,
         train=not args.skip_train, baselines=not args.skip_baselines, slots=args.slots,
-        progress=not args.quiet,
+        zero_shot=not args.skip_zero_shot, progress=not args.quiet,
+        on_update=lambda partial: _write(args.report, partial),
     )
     report = run(options)
-    text = json.dumps(report, indent=2)
-    if args.report:
-        args.report.parent.mkdir(parents=True, exist_ok=True)
-        args.report.write_text(text)
+    _write(args.report, report)
     print(_table(report))
     print(f"model: {out}" + (f"\nreport: {args.report}" if args.report else ""))
     return 0
+
+
+def _write(path: Path | None, report: dict) -> None:
+    """Save the report so far: a long run killed late keeps what it measured."""
+    import json
+
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2))
 
 
 def _table(report: dict) -> str:

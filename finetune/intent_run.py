@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,9 @@ class IntentRun:
     train: bool = True  # False: evaluate the model already in `out`
     baselines: bool = True
     slots: int = 0  # held-out turns for the slot comparison; 0 skips it
+    zero_shot: bool = True  # the slowest baseline (one forward of the full LM per turn)
     progress: bool = True
+    on_update: Callable[[dict], None] | None = None  # called with the report after each part
 
 
 def run(options: IntentRun) -> dict:
@@ -43,13 +46,15 @@ def run(options: IntentRun) -> dict:
     report: dict = {"train_turns": len(train), "test_turns": len(test),
                     "test_dialogues": data.test_dialogues, "backbone": str(backbone),
                     "systems": {}, "seconds": {}}
+    save = options.on_update or (lambda _: None)
     if options.train:
         report["training"] = _train(options, backbone, train, report)
     report["systems"]["head"] = _evaluate_head(options.out, test, "text", report)
     report["systems"]["head (runtime context)"] = _evaluate_head(options.out, test, "runtime_text",
                                                                  report)
+    save(report)
     if options.baselines:
-        _baselines(options, backbone, train, test, report)
+        _baselines(options, backbone, train, test, report, save)
     if options.slots:
         from finetune.intent_slots import compare_slots
 
@@ -96,7 +101,7 @@ def _evaluate_head(out: Path, test: list[IntentExample], field: str, report: dic
 
 
 def _baselines(options: IntentRun, backbone: Path, train: list[IntentExample],
-               test: list[IntentExample], report: dict) -> None:
+               test: list[IntentExample], report: dict, save: Callable[[dict], None]) -> None:
     from finetune.intent_baselines import logistic_regression, zero_shot
 
     gold = [e.label.value for e in test]
@@ -106,6 +111,9 @@ def _baselines(options: IntentRun, backbone: Path, train: list[IntentExample],
                                     options.progress)
     report["seconds"]["logreg-minilm"] = time.perf_counter() - started
     report["systems"]["logreg-minilm"] = summary(gold, predicted, LABELS)
+    save(report)
+    if not options.zero_shot:
+        return
     started = time.perf_counter()
     predicted = zero_shot(backbone, [e.text for e in test], options.progress)
     report["seconds"]["zero-shot"] = time.perf_counter() - started
