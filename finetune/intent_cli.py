@@ -37,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-zero-shot", action="store_true", help="only the MiniLM baseline")
     p.add_argument("--slots", type=int, default=0,
                    help="compare slot extraction on N held-out turns with gold slots (0: skip)")
+    p.add_argument("--slots-llm", type=int, help="of those, the first N also by the LLM")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_train_intent)
 
@@ -53,7 +54,7 @@ def cmd_train_intent(args: argparse.Namespace) -> int:
         layers=args.layers or None, epochs=args.epochs, batch_size=args.batch_size,
         learning_rate=args.lr, lora_r=args.lora_r, max_steps=args.max_steps, limit=args.limit,
         train=not args.skip_train, baselines=not args.skip_baselines, slots=args.slots,
-        zero_shot=not args.skip_zero_shot, progress=not args.quiet,
+        zero_shot=not args.skip_zero_shot, slots_llm=args.slots_llm, progress=not args.quiet,
         on_update=lambda partial: _write(args.report, partial),
     )
     report = run(options)

@@ -33,6 +33,7 @@ class IntentRun:
     train: bool = True  # False: evaluate the model already in `out`
     baselines: bool = True
     slots: int = 0  # held-out turns for the slot comparison; 0 skips it
+    slots_llm: int | None = None  # of those, how many the generative model extracts (None: all)
     zero_shot: bool = True  # the slowest baseline (one forward of the full LM per turn)
     progress: bool = True
     on_update: Callable[[dict], None] | None = None  # called with the report after each part
@@ -59,7 +60,7 @@ def run(options: IntentRun) -> dict:
         from finetune.intent_slots import compare_slots
 
         report["slots"] = compare_slots(test, options.settings, backbone, options.slots,
-                                        options.progress)
+                                        options.progress, options.slots_llm)
     return report
 
 
