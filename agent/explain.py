@@ -75,7 +75,7 @@ class Explainer:
             parts.append(f"matches \"{_join(matched)}\"")
         if not parts:
             genres = _join(item.genres[:2]) if item.genres else "well-liked"
-            parts.append(f"A popular {genres} choice" if item.popularity else f"A {genres} film")
+            parts.append(f"A popular {genres} choice" if (item.popularity or 0) > 0 else f"A {genres} film")
         return "; ".join(parts) + "."
 
     def _liked_together(self, item: Item, state: DialogueState) -> Item | None:

@@ -72,7 +72,7 @@ class EntityLinker:
                     if len(name.split()) >= 2:  # one-word names collide with ordinary words
                         self._people[normalise(name)] = name
         for key in touched:
-            self._by_key[key].sort(key=lambda it: -it.popularity)  # the famous one is the usual meaning
+            self._by_key[key].sort(key=lambda it: -(it.popularity or 0.0))  # the famous one is the usual meaning
         if touched:
             self._fuzzy_keys = None
 

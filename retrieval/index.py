@@ -58,6 +58,7 @@ class ItemIndex:
             metadata={"embedder": embedder.name},
         )
         self._items: dict[str, Item] | None = None
+        self.version = 0  # bumped whenever items are added or changed; caches key on it
 
     def __len__(self) -> int:
         return self._collection.count()
@@ -86,6 +87,7 @@ class ItemIndex:
                 bar.update(len(batch))
         if fresh:
             self._items = None
+            self.version += 1
         report.seconds = time.perf_counter() - started
         return report
 
@@ -143,8 +145,9 @@ def _metadata(item: Item) -> dict:
         "item": item.model_dump_json(),
         "fingerprint": item.fingerprint(),
         "title": item.title,
-        "popularity": item.popularity,
     }
+    if item.popularity is not None:
+        meta["popularity"] = item.popularity
     if item.year is not None:
         meta["year"] = item.year
     if item.genres:  # Chroma refuses empty arrays; a missing key never matches $contains

@@ -11,6 +11,7 @@ relevance. Optional MMR re-ranking trades some relevance for variety
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -101,7 +102,7 @@ class Ranker:
                 "genre": len(set(item.genres) & liked_genres) / len(liked_genres) if liked_genres else 0.0,
                 "people": float(bool(names & liked_people)),
             })
-        return out
+        return _impute_cold_items(candidates, out, asdict(self.weights))
 
     def _seed_signals(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[dict[str, float]]:
         """Closeness of each candidate to the items the user named: vectors, genres, years."""
@@ -153,7 +154,7 @@ class Ranker:
         if self.collaborative is not None:
             raw = self.collaborative.popularity(item.id)
         else:
-            raw = math.log1p(item.popularity)
+            raw = math.log1p(item.popularity or 0.0)
         return raw / self._log_pop_scale()
 
     def _log_pop_scale(self) -> float:
@@ -162,6 +163,31 @@ class Ranker:
             if self.collaborative is not None:
                 top = max((self.collaborative.popularity(it.id) for it in items), default=0.0)
             else:
-                top = max((math.log1p(it.popularity) for it in items), default=0.0)
+                top = max((math.log1p(it.popularity or 0.0) for it in items), default=0.0)
             self._max_log_pop, self._pop_source = max(top, 1.0), self.collaborative
         return self._max_log_pop
+
+
+COLD_PEERS = 10  # established candidates a new item is compared with
+
+
+def _impute_cold_items(
+    candidates: list[Candidate], signals: list[dict[str, float]], weights: dict[str, float]
+) -> list[dict[str, float]]:
+    """Item cold start: an item whose popularity is unknown (just added) has no mentions and no
+    co-occurrence yet, which would rank it below every established item whatever its text says.
+    It gets the median popularity of the established candidates that would otherwise be shown
+    (those it competes with for a place), and a co-occurrence score in proportion to how close it is to the items the user
+    named, so that its content decides."""
+    cold = [i for i, c in enumerate(candidates) if c.item.popularity is None]
+    if not cold or len(cold) == len(candidates):
+        return signals
+    warm = [s for c, s in zip(candidates, signals, strict=True) if c.item.popularity is not None]
+    peers = sorted(warm, key=lambda s: -sum(weights[k] * v for k, v in s.items()))[:COLD_PEERS]
+    median_pop = statistics.median(s["popularity"] for s in peers)
+    related = sorted((s["collaborative"] for s in warm if s["collaborative"] > 0), reverse=True)
+    typical = statistics.median(related[:10]) if related else 0.0
+    for i in cold:
+        signals[i]["popularity"] = median_pop
+        signals[i]["collaborative"] = typical * max(signals[i]["seed_similarity"], 0.0)
+    return signals

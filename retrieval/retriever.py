@@ -34,6 +34,7 @@ class Retriever:
         self.text_vectors: dict[str, np.ndarray] = {}  # query text -> vector; see `prime`
         self._vectors: dict[str, np.ndarray] | None = None
         self._popular_ids: list[str] | None = None
+        self._index_version = index.version  # caches above are for this version of the index
 
     @property
     def collaborative(self) -> CoOccurrence | None:
@@ -46,6 +47,9 @@ class Retriever:
 
     def retrieve(self, query: RetrievalQuery, pool: int = 100) -> list[Candidate]:
         """Up to about 2-3 x `pool` candidates that pass the query's filter, best source first."""
+        if self._index_version != self.index.version:  # items were added: item cold start
+            self._vectors, self._popular_ids = None, None
+            self._index_version = self.index.version
         vector = self.query_vector(query)
         found = self.index.search(vector, k=pool, filter=query.filter) if vector is not None else []
         taken = {c.item.id for c in found}
@@ -118,6 +122,6 @@ class Retriever:
             if self.collaborative is not None:
                 key = lambda it: -self.collaborative.popularity(it.id)
             else:
-                key = lambda it: -it.popularity
+                key = lambda it: -(it.popularity or 0.0)
             self._popular_ids = [it.id for it in sorted(items, key=key)]
         return self._popular_ids[: pool + 50]  # some may be filtered out

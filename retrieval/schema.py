@@ -30,7 +30,11 @@ class Item(BaseModel):
     attributes: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="Any extra key/values of the source."
     )
-    popularity: float = Field(default=0.0, ge=0.0, description="Prior popularity, 0 if unknown.")
+    popularity: float | None = Field(
+        default=None, ge=0.0,
+        description="Prior popularity (e.g. ratings or mentions); None when unknown, as for an "
+        "item just added: ranking then treats it like a typical item instead of an unpopular one.",
+    )
 
     @field_validator("id", mode="before")
     @classmethod

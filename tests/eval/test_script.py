@@ -120,8 +120,10 @@ def test_the_suite_runs_against_the_agent_and_a_new_item_is_found(db, tmp_path):
             text: A toy cowboy and a space ranger toy get lost at a yard sale and must find
               their way home to the boy who loves them. Pixar-style animated toy adventure.
         turns:
-          - user: I want something with Zorblax Returns vibes, an animated movie about toys
+          - user: an animated movie about toys lost at a yard sale, please
             expect: {min_items: 3, includes: [Zorblax Returns (2026)]}
+          - user: I loved Zorblax Returns
+            expect: {min_items: 3, excludes: [Zorblax Returns (2026)]}
         """))
     agent = build_agent(Settings(db=db, llm="none"))
     results = run_scripts(agent, load_scripts(path))
