@@ -19,7 +19,7 @@ def _settings(args: argparse.Namespace):
 
     return Settings.from_env(
         db=args.db, llm=args.llm, openai_base_url=args.llm_url, openai_model=args.llm_model,
-        k=getattr(args, "k", None),
+        k=getattr(args, "k", None), diversity=getattr(args, "diversity", None),
     )
 
 
@@ -93,6 +93,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         "server such as vLLM, or templates only")
     parser.add_argument("--llm-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1")
     parser.add_argument("--llm-model", help="model name on that server")
+    parser.add_argument("--diversity", type=float, metavar="LAMBDA",
+                        help="relevance/diversity trade-off in [0, 1] (MMR; default 0)")
 
 
 def parser() -> argparse.ArgumentParser:
