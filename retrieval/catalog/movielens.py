@@ -1,6 +1,6 @@
 """MovieLens-100k as shipped inside the `recbole` wheel: the built-in demo catalog.
 
-Titles, years and genres are real; there are no plots, so the item text is built from the facts.
+Titles, years and genres are real; there are no plots, so items carry no free text.
 Popularity is the number of ratings each movie has.
 """
 
@@ -47,16 +47,11 @@ def _item_row(item_id: str, title: str, year: str, genres: str, ratings: Counter
         "title": _reorder_article(title),
         "year": int(year) if year.isdigit() else None,
         "genres": names,
-        "text": _describe(names, year),
+        # No plots in MovieLens: the text stays empty rather than restating the genres, which
+        # `Item.document()` already embeds and the cards already show.
+        "text": "",
         "popularity": float(ratings.get(item_id, 0)),
     }
-
-
-def _describe(genres: list[str], year: str) -> str:
-    kind = ", ".join(genres) or "feature"
-    article = "An" if kind[0] in "aeiou" else "A"
-    # No year here: it is in the title already, and repeating it made same-year films look alike.
-    return f"{article} {kind} film."
 
 
 def _reorder_article(title: str) -> str:
