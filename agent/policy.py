@@ -31,5 +31,5 @@ def next_question(state: DialogueState) -> str:
     if state.shown_items:
         return QUESTIONS["refine"]
     if state.turns <= 1:
-        return QUESTIONS["start"]
+        return "Hi! " + QUESTIONS["start"]
     return QUESTIONS["genre"] if state.liked_items else QUESTIONS["item"]
