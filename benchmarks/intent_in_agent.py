@@ -1,0 +1,54 @@
+"""Intent accuracy as the running agent sees it: rules alone vs the trained head + rules.
+
+    .venv/bin/python benchmarks/intent_in_agent.py --head /path/to/db/models/intent-head \
+        --out reports/intent_in_agent.json
+
+Uses the held-out IARD gold dialogues of `convrec train-intent` (same split, seed 0) and the
+context the agent can know at run time (it does not see its own previous sentence).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def main() -> None:
+    from agent.intent.head import AFTER_LIST, HeadIntentModel, LocalIntentClassifier
+    from agent.intent.rules import RuleIntentModel
+    from agent.schema import Intent
+    from finetune.intent_dataset import split
+    from finetune.intent_metrics import summary
+    from retrieval.catalog import load_catalog
+    from retrieval.entity_linker import EntityLinker
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--head", type=Path, help="trained intent-head folder (optional)")
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--out", type=Path, default=Path("reports/intent_in_agent.json"))
+    args = parser.parse_args()
+
+    items = load_catalog(args.data / "redial" / "catalog.json").items
+    rules = RuleIntentModel(EntityLinker(items), {g for i in items for g in i.genres})
+    test = split(args.data / "iard" / "iard_gold.json", args.data / "iard" / "iard_partial.json").test
+    gold = [e.label.value for e in test]
+    shown = [5 if AFTER_LIST in e.runtime_text else 0 for e in test]  # a list was on screen
+    systems = {"rules": rules}
+    if args.head:
+        systems["head + rules"] = HeadIntentModel(LocalIntentClassifier(args.head), rules)
+    labels = [i.value for i in Intent]
+    report = {
+        name: summary(gold, [m.propose(e.utterance, n).intent.value for e, n in zip(test, shown)], labels)
+        for name, m in systems.items()
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2))
+    for name, result in report.items():
+        print(f"{name}: accuracy {result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
