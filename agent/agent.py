@@ -50,7 +50,9 @@ class Agent:
         self.tracker = tracker
         self.writer = writer
         self.store = store
-        self.explainer = Explainer(pipeline.retriever.index, pipeline.ranker.collaborative)
+        self.index = pipeline.retriever.index
+        self.explainer = Explainer(self.index, pipeline.retriever.vectors,
+                                   pipeline.ranker.collaborative)
         self.k = k
 
     def reply(self, session_id: str, message: str) -> Turn:
@@ -73,7 +75,7 @@ class Agent:
 
     def _run(self, session_id: str, message: str, understand, intro: bool = True) -> Iterator[Turn]:
         state = self.store.load(session_id) or DialogueState()
-        self.tracker.linker.sync(self.pipeline.retriever.index.items())  # items added meanwhile
+        self.tracker.linker.sync(self.index.items())  # items added meanwhile
         started = time.perf_counter()
         try:
             act = understand(state)
@@ -111,21 +113,21 @@ class Agent:
         turn.reply = f"{self.writer.finish_intro(text, turn.items, opening)}\n{body}"
 
     def _items_by_id(self, ids: list[str]):
-        items = self.pipeline.retriever.index.items()
+        items = self.index.items()
         return [(i, items[i]) for i in ids if i in items]
 
     def warm_up(self) -> None:
         """Load the models now rather than on the first message (chat UIs call this at start)."""
-        self.pipeline.retriever.index.embedder.embed(["warm up"])
-        self.pipeline.retriever.index.items()
+        self.index.embedder.embed(["warm up"])
+        self.index.items()
         if self.pipeline.ranker.reranker is not None:
-            self.pipeline.ranker.reranker.score("warm up", list(self.pipeline.retriever.index.items().values())[:1])
+            self.pipeline.ranker.reranker.score("warm up", list(self.index.items().values())[:1])
         self.writer.warm_up()
 
     def feedback(self, session_id: str, item_id: str, reaction: Reaction) -> Turn:
         """A button press on a recommended item: like, not for me, seen it. Returns fresh
         recommendations that take it into account (no generated text: it must be instant)."""
-        item = self.pipeline.retriever.index.items().get(item_id)
+        item = self.index.items().get(item_id)
         if item is None:
             raise KeyError(f"unknown item id {item_id!r}")
         field = {"like": "liked_titles", "dislike": "disliked_titles", "seen": "seen_titles"}[reaction]
@@ -160,7 +162,7 @@ class Agent:
         if action == "recommend":
             self._recommend(turn)
         elif action == "answer":
-            turn.reply = describe(self.pipeline.retriever.index.items()[referents[0]])
+            turn.reply = describe(self.index.items()[referents[0]])
         elif action == "acknowledge":
             turn.reply = "Great choice, enjoy! " + policy.QUESTIONS["refine"]
         elif action == "goodbye":

@@ -9,6 +9,10 @@ from agent.schema import DialogueState
 from retrieval.schema import Candidate, Item
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import numpy as np
+
     from retrieval.collaborative import CoOccurrence
     from retrieval.index import ItemIndex
 
@@ -32,8 +36,14 @@ def _join(words: list[str]) -> str:
 
 
 class Explainer:
-    def __init__(self, index: ItemIndex, collaborative: CoOccurrence | None = None) -> None:
+    def __init__(
+        self,
+        index: ItemIndex,
+        vectors: Callable[[list[str]], np.ndarray] | None = None,
+        collaborative: CoOccurrence | None = None,
+    ) -> None:
         self.index = index
+        self.vectors = vectors or index.embeddings  # the retriever's in-memory copy in the agent
         self.collaborative = collaborative  # "liked together" evidence, when the catalog has it
 
     def reasons(self, candidates: list[Candidate], state: DialogueState) -> list[str]:
@@ -44,7 +54,7 @@ class Explainer:
         if not state.liked_items or not candidates:
             return [None] * len(candidates)
         liked = state.liked_items[-5:]
-        similarity = self.index.embeddings([c.item.id for c in candidates]) @ self.index.embeddings(liked).T
+        similarity = self.vectors([c.item.id for c in candidates]) @ self.vectors(liked).T
         items = self.index.items()
         return [
             items[liked[int(row.argmax())]] if float(row.max()) >= SIMILAR_ENOUGH else None

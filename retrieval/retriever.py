@@ -47,9 +47,6 @@ class Retriever:
 
     def retrieve(self, query: RetrievalQuery, pool: int = 100) -> list[Candidate]:
         """Up to about 2-3 x `pool` candidates that pass the query's filter, best source first."""
-        if self._index_version != self.index.version:  # items were added: item cold start
-            self._vectors, self._popular_ids = None, None
-            self._index_version = self.index.version
         vector = self.query_vector(query)
         found = self.index.search(vector, k=pool, filter=query.filter) if vector is not None else []
         taken = {c.item.id for c in found}
@@ -83,10 +80,17 @@ class Retriever:
         vector = np.sum(parts, axis=0)
         return vector / max(float(np.linalg.norm(vector)), 1e-8)
 
+    def _drop_stale_caches(self) -> None:
+        """Items were added or changed since the caches were filled (item cold start)."""
+        if self._index_version != self.index.version:
+            self._vectors, self._popular_ids = None, None
+            self._index_version = self.index.version
+
     def vectors(self, ids: list[str]) -> np.ndarray:
         """Unit item vectors, shape (len(ids), dim), from an in-memory copy of the index."""
         import numpy as np
 
+        self._drop_stale_caches()
         if self._vectors is None:
             all_ids = list(self.index.items())
             self._vectors = dict(zip(all_ids, self.index.embeddings(all_ids), strict=True))
@@ -117,6 +121,7 @@ class Retriever:
         return [i for i in ranked if i in self.index.items()][:pool]
 
     def _popular(self, pool: int) -> list[str]:
+        self._drop_stale_caches()
         if self._popular_ids is None:
             items = self.index.items().values()
             if self.collaborative is not None:
