@@ -20,13 +20,17 @@ from retrieval.pipeline import RecommendationPipeline
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
+RECENT_UTTERANCES = 6  # user messages and replies kept for the dialogue encoder
+LAST_REPLY_CHARS = 500  # of the agent's reply, kept as context for reading the next message
 Reaction = Literal["like", "dislike", "seen"]
 
 
 class IntentModel(Protocol):
     """Proposes what the user did. Implementations: rules, prompted LLM, trained task head."""
 
-    def propose(self, message: str, last_shown: int = 0) -> UserAct: ...
+    def propose(self, message: str, last_shown: int = 0, agent_said: str = "") -> UserAct:
+        """`last_shown`: items in the latest list; `agent_said`: the agent's previous reply."""
+        ...
 
 
 class InvalidMessage(ValueError):
@@ -80,7 +84,7 @@ class Agent:
         try:
             act = understand(state)
             understood = time.perf_counter()
-            turn = self._respond(session_id, act, state)
+            turn = self._respond(session_id, act, state, message)
             turn.timings_ms["understand"] = 1000 * (understood - started)
             if turn.action == "recommend":
                 if intro:
@@ -96,6 +100,8 @@ class Agent:
             )
             return
         turn.timings_ms["total"] = 1000 * (time.perf_counter() - started)
+        turn.state.last_reply = turn.reply[-LAST_REPLY_CHARS:]  # context for the next message
+        turn.state.recent = (turn.state.recent + [turn.reply])[-RECENT_UTTERANCES:]
         self.store.save(session_id, message, turn)
         yield turn
 
@@ -148,15 +154,16 @@ class Agent:
 
     def _understand(self, message: str, state: DialogueState) -> UserAct:
         try:
-            return self.intent_model.propose(message, len(state.last_shown))
+            return self.intent_model.propose(message, len(state.last_shown), state.last_reply)
         except Exception:
             if self.fallback_intent is None:
                 raise
             log.exception("intent model failed; using the rule-based fallback")
-            return self.fallback_intent.propose(message, len(state.last_shown))
+            return self.fallback_intent.propose(message, len(state.last_shown), state.last_reply)
 
-    def _respond(self, session_id: str, act: UserAct, state: DialogueState) -> Turn:
+    def _respond(self, session_id: str, act: UserAct, state: DialogueState, message: str) -> Turn:
         new_state, referents = self.tracker.apply(state, act)
+        new_state.recent = (state.recent + [message])[-RECENT_UTTERANCES:]  # the retriever reads it
         action = policy.decide(act, new_state, referents)
         turn = Turn(session_id=session_id, reply="", action=action, intent=act.intent, state=new_state)
         if action == "recommend":

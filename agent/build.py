@@ -13,14 +13,17 @@ from agent.state import StateTracker
 from agent.writer import Writer
 from retrieval.collaborative import FILE_NAME as COOCCURRENCE_FILE
 from retrieval.collaborative import CoOccurrence
+from retrieval.dialogue_encoder import DIR_NAME as DIALOGUE_ENCODER_DIR
+from retrieval.dialogue_encoder import DialogueEncoder
 from retrieval.embedder import Embedder
 from retrieval.entity_linker import EntityLinker
 from retrieval.index import ItemIndex
+from retrieval.learned_ranker import DIR_NAME as RANKER_DIR
+from retrieval.learned_ranker import LearnedScorer
 from retrieval.pipeline import RecommendationPipeline
 from retrieval.ranker import Ranker
 from retrieval.reranker import CrossEncoderReranker
 from retrieval.retriever import Retriever
-
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +67,19 @@ def build_collaborative(settings: Settings) -> CoOccurrence | None:
     return CoOccurrence.load(path) if path.is_file() else None
 
 
+def build_dialogue_encoder(settings: Settings, index: ItemIndex) -> DialogueEncoder | None:
+    """The encoder `convrec train-retriever` fine-tuned, if any."""
+    path = settings.models_dir / DIALOGUE_ENCODER_DIR
+    return DialogueEncoder(path, index) if (path / "config.json").is_file() else None
+
+
 def build_pipeline(settings: Settings, index: ItemIndex) -> RecommendationPipeline:
     collaborative = build_collaborative(settings)
-    ranker = Ranker(index, reranker=build_reranker(settings), collaborative=collaborative)
-    return RecommendationPipeline(Retriever(index, collaborative), ranker, pool=settings.pool,
+    encoder = build_dialogue_encoder(settings, index)
+    ranker = Ranker(index, reranker=build_reranker(settings), collaborative=collaborative,
+                    learned=LearnedScorer.load(settings.models_dir / RANKER_DIR),
+                    dialogue_encoder=encoder)
+    return RecommendationPipeline(Retriever(index, collaborative, encoder), ranker, pool=settings.pool,
                                   diversity=settings.diversity)
 
 

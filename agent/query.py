@@ -14,6 +14,7 @@ def build_query(state: DialogueState, k: int) -> RetrievalQuery:
     words += state.liked_people
     return RetrievalQuery(
         text=". ".join(words),
+        dialogue=list(state.recent),
         positive_ids=list(state.liked_items),
         negative_ids=list(state.disliked_items),
         liked_genres=_merge(state.required_genres, state.liked_genres),

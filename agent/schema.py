@@ -66,6 +66,10 @@ class DialogueState(BaseModel):
     queries: list[str] = Field(default_factory=list, description="Free-text wishes, newest last.")
     diversity: float = Field(default=0.0, ge=0.0, le=1.0, description="0: pure relevance.")
     turns: int = 0
+    recent: list[str] = Field(default_factory=list, description="The last few utterances of "
+                              "both speakers, oldest first (the dialogue encoder reads them).")
+    last_reply: str = Field(default="", description="End of the agent's previous reply: what "
+                            "the user's next message answers.")
 
     def has_preferences(self) -> bool:
         return bool(

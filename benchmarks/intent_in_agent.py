@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/intent_in_agent.py --head /path/to/db/models/intent-head \
         --out reports/intent_in_agent.json
 
-Uses the held-out IARD gold dialogues of `convrec train-intent` (same split, seed 0) and the
-context the agent can know at run time (it does not see its own previous sentence).
+Uses the held-out IARD gold dialogues of `convrec train-intent` (same split, seed 0), twice: with
+the agent's previous utterance passed in (`agent_said`, what the agent does since it keeps its
+last reply in the dialogue state) and with only the stand-in context of sessions that lack it.
 """
 
 from __future__ import annotations
@@ -40,10 +41,13 @@ def main() -> None:
     if args.head:
         systems["head + rules"] = HeadIntentModel(LocalIntentClassifier(args.head), rules)
     labels = [i.value for i in Intent]
-    report = {
-        name: summary(gold, [m.propose(e.utterance, n).intent.value for e, n in zip(test, shown)], labels)
-        for name, m in systems.items()
-    }
+    report = {}
+    for name, m in systems.items():
+        report[name] = summary(
+            gold, [m.propose(e.utterance, n, e.agent_said).intent.value for e, n in zip(test, shown)],
+            labels)
+        report[f"{name} (stand-in context)"] = summary(
+            gold, [m.propose(e.utterance, n).intent.value for e, n in zip(test, shown)], labels)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
     for name, result in report.items():

@@ -30,7 +30,7 @@ GRID = {
 }
 
 
-def collect(db: Path, redial_dir: Path, limit: int | None, pool: int):
+def collect(db: Path, redial_dir: Path, limit: int | None, pool: int, split: str = "valid"):
     """Per turn: (signals (n, 5), target mask (n,), number of instances)."""
     from agent.build import build_index, build_pipeline
     from agent.settings import Settings
@@ -41,10 +41,10 @@ def collect(db: Path, redial_dir: Path, limit: int | None, pool: int):
     index = build_index(settings)
     pipeline = build_pipeline(settings, index)
     pipeline.pool = pool
-    turns = redial.load_turns(redial_dir, "valid", "dedup", limit)
+    turns = redial.load_turns(redial_dir, split, "dedup", limit)
     queries = redial.build_queries(ContextReader(list(index.items().values())), turns)
-    pipeline.retriever.prime([q.text for q in queries])
-    models = redial.collaborative_models(redial_dir, "valid")
+    pipeline.prime(queries)
+    models = redial.collaborative_models(redial_dir, split)
     rows = []
     for turn, query in zip(turns, queries, strict=True):
         model = models[redial.fold_of(turn.dialogue_id, len(models))]
@@ -59,6 +59,8 @@ def collect(db: Path, redial_dir: Path, limit: int | None, pool: int):
         mask = np.array([c.item.id in targets for c in candidates])
         rows.append((matrix, mask, len(targets)))
         CACHE.append({"ids": [c.item.id for c in candidates], "seeds": list(query.positive_ids),
+                      "dialogue": turn.dialogue_id, "text": query.text,
+                      "mentioned": list(turn.mentioned), "context": turn.context,
                       "fold": redial.fold_of(turn.dialogue_id, len(models)), "targets": targets})
     return rows
 
@@ -108,9 +110,10 @@ def main() -> None:
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared/data/redial"))
     parser.add_argument("--limit", type=int)
     parser.add_argument("--pool", type=int, default=100)
+    parser.add_argument("--split", default="valid", help="test only to dump features for a final check")
     parser.add_argument("--dump", help="pickle the collected signals here for offline trials")
     args = parser.parse_args()
-    rows = collect(Path(args.db), Path(args.data), args.limit, args.pool)
+    rows = collect(Path(args.db), Path(args.data), args.limit, args.pool, args.split)
     if args.dump:
         import pickle
 
@@ -121,6 +124,8 @@ def main() -> None:
 
     current = {s: getattr(RankWeights(), s) for s in SIGNALS} | {e: 0.0 for e in EXTRA}
     print("current", current, recall(rows, np.array([current[s] for s in SIGNALS + EXTRA], dtype="float32")))
+    if args.split != "valid":
+        return  # never tune on test
     best = search(rows, current)
     print("best", best, recall(rows, np.array([best[s] for s in SIGNALS + EXTRA], dtype="float32")))
     for name in SIGNALS + EXTRA:  # ablation: what each signal is worth at the tuned point

@@ -51,7 +51,7 @@ def run_benchmark(settings, args: BenchmarkArgs) -> dict:
     queries, read_s = redial.timed(redial.build_queries, ContextReader(list(items.values())), turns)
     collaborative = redial.collaborative_models(args.redial_dir, args.split)
     system = build_pipeline(settings, index)
-    system.retriever.prime([q.text for q in queries])
+    system.prime(queries)
     configs = _configs(index, system, collaborative, args)
     results = []
     for name, pipeline, collab, lam in configs:
@@ -98,6 +98,9 @@ def _configs(index, system, collaborative, args: BenchmarkArgs) -> list[tuple]:
             Retriever(index), Ranker(index, weights=system.ranker.weights), system.pool
         )
         configs.append(("system-no-reranker", bare, collaborative, args.diversity))
+    if system.ranker.learned is not None or system.retriever.dialogue_encoder is not None:
+        # what the learned parts add: the same signals, weighted sum, no dialogue encoder
+        configs.append(("weighted-sum", plain(system.ranker.weights), collaborative, args.diversity))
     configs.append(("system", system, collaborative, args.diversity))
     for lam in args.lambdas or []:
         if lam != args.diversity:

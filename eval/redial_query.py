@@ -9,6 +9,7 @@ the turns of one dialogue, so their understanding is cached.
 
 from __future__ import annotations
 
+from agent.agent import RECENT_UTTERANCES
 from agent.intent.rules import RuleIntentModel
 from agent.query import build_query
 from agent.schema import DialogueState, UserAct
@@ -42,6 +43,7 @@ class ContextReader:
         # Seen-and-not-disliked items are what the dialogue was about: they seed like liked ones.
         seen = [i for i in state.seen_items if i not in state.disliked_items]
         state.liked_items = [i for i in seen if i not in state.liked_items] + state.liked_items
+        state.recent = list(context[-RECENT_UTTERANCES:])
         query = build_query(state, k)
         soft = query.filter.model_copy(update={
             "include_genres": [], "exclude_genres": [], "year_min": None, "year_max": None,

@@ -26,6 +26,7 @@ class IntentExample:
     text: str  # classifier input with the real previous agent utterance
     runtime_text: str  # the same with the context the running agent can know (see head.py)
     label: Intent
+    agent_said: str = ""  # the agent's previous utterance, raw
     acts: list[str] = field(default_factory=list)  # IARD acts, before merging
     slots: list[tuple[str, str]] = field(default_factory=list)  # (SLOT, value) pairs, gold
 
@@ -56,7 +57,7 @@ def load_examples(path: Path) -> list[IntentExample]:
                 text=render_input(utterance["utterance"], agent_said),
                 runtime_text=render_input(utterance["utterance"],
                                           AFTER_LIST if recommended else OPENING),
-                label=intent_of(names), acts=names,
+                label=intent_of(names), agent_said=agent_said, acts=names,
                 slots=[(s[0], s[1]) for a in acts for s in a.get("slot_values") or [] if s[1]],
             ))
     return examples

@@ -81,6 +81,19 @@ class CoOccurrence:
                 scores[item] += weight * together / seen
         return {item: s / norm for item, s in scores.items()} if norm else {}
 
+    def per_seed(self, seeds: list[str]) -> dict[str, tuple[float, float, float]]:
+        """item id -> (max over seeds of P(item | seed), P(item | last seed), raw pair count)."""
+        out: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+        for position, seed in enumerate(seeds):
+            seen = self.mentions.get(seed, 1.0)
+            for item, together in self.pairs.get(seed, {}).items():
+                row = out[item]
+                row[0] = max(row[0], together / seen)
+                if position == len(seeds) - 1:
+                    row[1] = together / seen
+                row[2] += together
+        return {item: tuple(row) for item, row in out.items()}
+
     def popularity(self, item_id: str) -> float:
         """log(1 + mentions), the popularity prior counted on the same dialogues."""
         return math.log1p(self.mentions.get(item_id, 0.0))

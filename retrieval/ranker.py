@@ -4,7 +4,8 @@ The score is a weighted sum of signals, each scaled to about [0, 1]: similarity 
 vector, co-occurrence with the items the user named (collaborative), a popularity prior, agreement
 with liked genres and people, how close the item is to its nearest named item (embedding, genres,
 era), and, for the best `rerank_top` candidates when a trained cross-encoder is present, its
-relevance. Optional MMR re-ranking trades some relevance for variety
+relevance. When `convrec train-ranker` has fitted a `LearnedScorer`, it replaces the weighted
+sum (it reads the same signals plus a few more). Optional MMR re-ranking trades some relevance for variety
 (`RetrievalQuery.diversity`).
 """
 
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
     import numpy as np
 
     from retrieval.collaborative import CoOccurrence
+    from retrieval.dialogue_encoder import DialogueEncoder
     from retrieval.index import ItemIndex
+    from retrieval.learned_ranker import LearnedScorer
     from retrieval.reranker import CrossEncoderReranker
 
 ERA_SCALE = 10.0  # years: an item 10 years from the named items' mean year scores 1/e
@@ -45,6 +48,7 @@ class RankWeights:
     seed_genre: float = 0.1  # share of the named items' genres the item has
     era: float = 0.05  # closeness of the item's year to the named items' mean year
     rerank: float = 0.25  # cross-encoder logit, squashed to (0, 1)
+    dialogue: float = 0.3  # cosine between the recent dialogue and the item (dialogue encoder)
 
 
 class Ranker:
@@ -56,6 +60,8 @@ class Ranker:
         collaborative: CoOccurrence | None = None,
         rerank_top: int = 30,
         vectors: Callable[[list[str]], np.ndarray] | None = None,
+        learned: LearnedScorer | None = None,
+        dialogue_encoder: DialogueEncoder | None = None,
     ) -> None:
         self.index = index
         self.reranker = reranker
@@ -64,6 +70,8 @@ class Ranker:
         self.rerank_top = rerank_top  # the cross-encoder re-scores only the head: it is slow
         # ids -> unit vectors; the pipeline hands in the retriever's in-memory copy
         self.vectors = vectors or index.embeddings
+        self.learned = learned  # replaces the weighted sum when present
+        self.dialogue_encoder = dialogue_encoder
         self._max_log_pop: float | None = None
         self._pop_source: object = None
 
@@ -72,11 +80,13 @@ class Ranker:
         if not candidates:
             return []
         signals = self.signals(query, candidates)
-        w = asdict(self.weights)
-        scored = [
-            c.model_copy(update={"score": sum(w[name] * value for name, value in s.items())})
-            for c, s in zip(candidates, signals, strict=True)
-        ]
+        if self.learned is not None:
+            scores = self.learned.score(signals).tolist()
+        else:
+            w = asdict(self.weights)
+            scores = [sum(w.get(name, 0.0) * value for name, value in s.items()) for s in signals]
+        scored = [c.model_copy(update={"score": float(s)})
+                  for c, s in zip(candidates, scores, strict=True)]
         scored.sort(key=lambda c: -c.score)
         if self.reranker is not None and self.weights.rerank and (query.text or query.positive_ids):
             scored = self._rerank(query, scored)
@@ -89,20 +99,42 @@ class Ranker:
     def signals(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[dict[str, float]]:
         """Per candidate, every signal but the cross-encoder's, each about [0, 1]."""
         related = self.collaborative.related(query.positive_ids) if self._collab(query) else {}
+        detail = self.collaborative.per_seed(query.positive_ids) if self._collab(query) else {}
         liked_genres, liked_people = set(query.liked_genres), set(query.liked_people)
         seeds = self._seed_signals(query, candidates)
+        dialogue = self._dialogue(query, candidates)
         out = []
-        for candidate, seed in zip(candidates, seeds, strict=True):
+        for candidate, seed, talk in zip(candidates, seeds, dialogue, strict=True):
             item = candidate.item
             names = {n for group in item.people.values() for n in group}
+            strongest, last, count = detail.get(item.id, (0.0, 0.0, 0.0))
             out.append(seed | {
                 "similarity": candidate.retrieval_score,
                 "collaborative": related.get(item.id, 0.0),
                 "popularity": self._popularity(item),
                 "genre": len(set(item.genres) & liked_genres) / len(liked_genres) if liked_genres else 0.0,
                 "people": float(bool(names & liked_people)),
+                "suggested": self._suggested(item),
+                "collab_max": strongest,  # the single most telling seed
+                "collab_last": last,  # the seed named last: what the talk is about now
+                "collab_count": math.log1p(count),  # raw evidence, not a ratio
+                "year": float(item.year or 0),
+                "seeds": float(len(query.positive_ids)),
+                "has_text": float(bool(item.text)),
+                "dialogue": talk,
             })
         return _impute_cold_items(candidates, out, asdict(self.weights))
+
+    def _dialogue(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[float]:
+        if self.dialogue_encoder is None or not query.dialogue:
+            return [0.0] * len(candidates)
+        return self.dialogue_encoder.similarities(query.dialogue, [c.item.id for c in candidates])
+
+    def _suggested(self, item: Item) -> float:
+        """How often recommenders suggested it (log), the prior of what gets recommended."""
+        if self.collaborative is None or not self.collaborative.suggested:
+            return 0.0
+        return math.log1p(self.collaborative.suggested.get(item.id, 0.0)) / self._log_pop_scale()
 
     def _seed_signals(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[dict[str, float]]:
         """Closeness of each candidate to the items the user named: vectors, genres, years."""
@@ -111,10 +143,13 @@ class Ranker:
         items = self.index.items()
         seeds = [items[i] for i in query.positive_ids if i in items]
         if not seeds:
-            return [{"seed_similarity": 0.0, "seed_genre": 0.0, "era": 0.0} for _ in candidates]
+            return [{"seed_similarity": 0.0, "seed_genre": 0.0, "era": 0.0, "shared_people": 0.0,
+                     "same_director": 0.0} for _ in candidates]
         closest = (self.vectors([c.item.id for c in candidates])
                    @ self.vectors([s.id for s in seeds]).T).max(axis=1)  # (n,)
         genres = {g for s in seeds for g in s.genres}
+        people = {n for s in seeds for group in s.people.values() for n in group}
+        directors = {n for s in seeds for n in s.people.get("director", [])}
         years = [s.year for s in seeds if s.year]
         mean_year = sum(years) / len(years) if years else None
         return [
@@ -123,6 +158,8 @@ class Ranker:
                 "seed_genre": len(set(c.item.genres) & genres) / len(genres) if genres else 0.0,
                 "era": (math.exp(-abs(c.item.year - mean_year) / ERA_SCALE)
                         if c.item.year and mean_year else 0.0),
+                "shared_people": float(len(people & {n for g in c.item.people.values() for n in g})),
+                "same_director": float(bool(directors & set(c.item.people.get("director", [])))),
             }
             for c, sim in zip(candidates, np.asarray(closest), strict=True)
         ]
@@ -183,11 +220,15 @@ def _impute_cold_items(
     if not cold or len(cold) == len(candidates):
         return signals
     warm = [s for c, s in zip(candidates, signals, strict=True) if c.item.popularity is not None]
-    peers = sorted(warm, key=lambda s: -sum(weights[k] * v for k, v in s.items()))[:COLD_PEERS]
+    peers = sorted(warm, key=lambda s: -sum(weights.get(k, 0.0) * v for k, v in s.items()))[:COLD_PEERS]
     median_pop = statistics.median(s["popularity"] for s in peers)
     related = sorted((s["collaborative"] for s in warm if s["collaborative"] > 0), reverse=True)
     typical = statistics.median(related[:10]) if related else 0.0
     for i in cold:
         signals[i]["popularity"] = median_pop
+        signals[i]["suggested"] = statistics.median(s.get("suggested", 0.0) for s in peers)
         signals[i]["collaborative"] = typical * max(signals[i]["seed_similarity"], 0.0)
+        # the learned ranker's finer co-occurrence signals get the same content-based stand-in
+        signals[i]["collab_max"] = signals[i]["collab_last"] = signals[i]["collaborative"]
+        signals[i]["collab_count"] = statistics.median(s.get("collab_count", 0.0) for s in peers)
     return signals

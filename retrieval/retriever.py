@@ -5,6 +5,7 @@
 2. Items that co-occur with the liked items in other people's dialogues (collaborative signal),
    when a `CoOccurrence` model is present.
 3. The most popular items that pass the filter: the honest cold-start answer, and a safety net.
+4. Items a trained `DialogueEncoder` puts closest to the recent dialogue, when one is present.
 
 Every candidate carries its cosine similarity to the query vector as `retrieval_score`.
 """
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from retrieval.collaborative import CoOccurrence
+    from retrieval.dialogue_encoder import DialogueEncoder
     from retrieval.index import ItemIndex
 
 TEXT_WEIGHT = 1.0
@@ -28,9 +30,15 @@ RECENCY_DECAY = 0.7  # each older liked item counts 0.7x the next one
 
 
 class Retriever:
-    def __init__(self, index: ItemIndex, collaborative: CoOccurrence | None = None) -> None:
+    def __init__(
+        self,
+        index: ItemIndex,
+        collaborative: CoOccurrence | None = None,
+        dialogue_encoder: DialogueEncoder | None = None,
+    ) -> None:
         self.index = index
         self._collaborative = collaborative
+        self.dialogue_encoder = dialogue_encoder
         self.text_vectors: dict[str, np.ndarray] = {}  # query text -> vector; see `prime`
         self._vectors: dict[str, np.ndarray] | None = None
         self._popular_ids: list[str] | None = None
@@ -50,7 +58,8 @@ class Retriever:
         vector = self.query_vector(query)
         found = self.index.search(vector, k=pool, filter=query.filter) if vector is not None else []
         taken = {c.item.id for c in found}
-        extra = [i for i in self._related(query, pool) + self._popular(pool) if i not in taken]
+        sources = self._related(query, pool) + self._from_dialogue(query, pool) + self._popular(pool)
+        extra = [i for i in sources if i not in taken]
         items = self.index.items()
         for item_id in dict.fromkeys(extra):
             item = items[item_id]
@@ -119,6 +128,13 @@ class Retriever:
         excluded = set(query.filter.exclude_ids)
         ranked = sorted((i for i in scores if i not in excluded), key=lambda i: -scores[i])
         return [i for i in ranked if i in self.index.items()][:pool]
+
+    def _from_dialogue(self, query: RetrievalQuery, pool: int) -> list[str]:
+        if self.dialogue_encoder is None or not query.dialogue:
+            return []
+        excluded = set(query.filter.exclude_ids)
+        found = self.dialogue_encoder.search(query.dialogue, pool + len(excluded))
+        return [i for i, _ in found if i not in excluded][:pool]
 
     def _popular(self, pool: int) -> list[str]:
         self._drop_stale_caches()

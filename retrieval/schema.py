@@ -124,6 +124,8 @@ class RetrievalQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(default="", description="Free-text wishes, genres and people, as words.")
+    dialogue: list[str] = Field(default_factory=list,
+                                description="Recent utterances of both speakers, oldest first.")
     positive_ids: list[str] = Field(default_factory=list, description="Liked items, oldest first.")
     negative_ids: list[str] = Field(default_factory=list, description="Rejected items.")
     liked_genres: list[str] = Field(default_factory=list)

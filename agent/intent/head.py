@@ -34,7 +34,8 @@ def render_input(message: str, agent_said: str = OPENING) -> str:
 
 
 def runtime_context(last_shown: int) -> str:
-    """What the agent said before, as far as `IntentModel.propose` can know it."""
+    """A stand-in for the agent's previous utterance when it is unknown (sessions saved before
+    `DialogueState.last_reply` existed, evaluation without the real context)."""
     return AFTER_LIST if last_shown else OPENING
 
 
@@ -93,10 +94,11 @@ class HeadIntentModel:
         self.min_confidence = min_confidence
         self.last_error: str | None = None  # why the last call fell back to the rules
 
-    def propose(self, message: str, last_shown: int = 0) -> UserAct:
+    def propose(self, message: str, last_shown: int = 0, agent_said: str = "") -> UserAct:
         act = self.rules.propose(message, last_shown)
+        context = agent_said or runtime_context(last_shown)  # what the user's message answers
         try:
-            scores = self.classifier.classify([render_input(message, runtime_context(last_shown))])[0]
+            scores = self.classifier.classify([render_input(message, context)])[0]
         except Exception as exc:  # noqa: BLE001 (a dead server must not stop the conversation)
             self.last_error = f"intent classifier unavailable ({exc}); used the rules"
             log.warning(self.last_error)

@@ -29,10 +29,11 @@ class LLMIntentModel:
         self.llm = llm
         self.fallback = fallback
 
-    def propose(self, message: str, last_shown: int = 0) -> UserAct:
+    def propose(self, message: str, last_shown: int = 0, agent_said: str = "") -> UserAct:
         messages = [
             ChatMessage(role="system", content=PROMPT),
-            ChatMessage(role="user", content=f"Items shown: {last_shown}. Message: {message}"),
+            ChatMessage(role="user", content=f"You said: {agent_said[-200:]}\nItems shown: {last_shown}. "
+                        f"Message: {message}"),
         ]
         try:
             return generate_structured(self.llm, messages, UserAct)

@@ -30,7 +30,7 @@ class RuleIntentModel:
         self.linker = linker
         self.genres = genres  # the catalog's genre names; others are never proposed
 
-    def propose(self, message: str, last_shown: int = 0) -> UserAct:
+    def propose(self, message: str, last_shown: int = 0, agent_said: str = "") -> UserAct:
         text = " ".join(message.split())
         lower = text.lower()
         mentions = self.linker.find_titles(text)

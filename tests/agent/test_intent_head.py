@@ -129,6 +129,17 @@ def test_agent_uses_a_trained_head_when_its_folder_exists(make_agent, db, tmp_pa
     second = agent.reply("s", "that first one, I already saw it")
     assert second.intent == Intent.SEEN and first.items[0].id in second.state.seen_items
     assert first.items[0].id not in {r.id for r in second.items}
+    # The head read the message against what the agent really said last, not a stand-in.
+    asked = agent.intent_model.classifier.texts[-1]
+    assert " ".join(first.reply.split())[-60:] in asked and runtime_context(5) not in asked
+
+
+def test_the_head_falls_back_to_a_stand_in_context_when_the_reply_is_unknown(rules):
+    head = HeadIntentModel(FixedClassifier(Intent.SEEN), rules)
+    head.propose("seen it", last_shown=3)
+    head.propose("seen it", last_shown=3, agent_said="Have you seen Alien (1979)?")
+    assert head.classifier.texts == [render_input("seen it", runtime_context(3)),
+                                     render_input("seen it", "Have you seen Alien (1979)?")]
 
 
 def test_asking_for_the_head_without_a_trained_one_uses_the_rules(db):

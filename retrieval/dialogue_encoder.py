@@ -1,0 +1,133 @@
+"""A learned second embedding space: the dialogue so far -> the items recommenders named next.
+
+The index's MiniLM vectors match what an utterance *says*; recommenders in ReDial answer with what
+people *watch next*, which the words alone barely predict (embedding-only retrieval: R@50 .12).
+`convrec train-retriever` fine-tunes a copy of MiniLM on (recent dialogue, recommended item) pairs
+of the ReDial validation split with in-batch negatives; this class loads that model and serves
+two things to the pipeline: nearest items to a dialogue (extra candidates) and a dialogue-item
+similarity (a ranking signal).
+
+Item vectors under the tuned model are kept next to it (`item_vectors.npz`, keyed by item
+fingerprint), so restarts are instant and only new or changed items are embedded: items added to
+the catalog are reachable from their text alone, like in the main index.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from retrieval.embedder import Embedder
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from retrieval.index import ItemIndex
+
+DIR_NAME = "dialogue-encoder"
+VECTORS_FILE = "item_vectors.npz"
+META_FILE = "training.json"
+RECENT_UTTERANCES = 6  # what the encoder reads: the last few utterances, newest first
+TEXT_CACHE = 20_000  # dialogue texts kept embedded (the evaluator primes thousands)
+
+
+def dialogue_text(utterances: list[str]) -> str:
+    """The encoder's input: recent utterances newest first, so truncation drops the oldest."""
+    recent = [" ".join(u.split()) for u in utterances[-RECENT_UTTERANCES:] if u.strip()]
+    return " | ".join(reversed(recent))
+
+
+class DialogueEncoder:
+    def __init__(self, path: Path, index: ItemIndex) -> None:
+        self.path = Path(path)
+        self.embedder = Embedder(self.path)
+        self.index = index
+        self._ids: list[str] = []
+        self._matrix: np.ndarray | None = None
+        self._row: dict[str, int] = {}
+        self._version = -1  # index version the item vectors were built for
+        self._texts: dict[str, np.ndarray] = {}
+
+    @property
+    def meta(self) -> dict:
+        """What `convrec train-retriever` recorded (pairs, folds held out, seconds)."""
+        path = self.path / META_FILE
+        return json.loads(path.read_text()) if path.is_file() else {}
+
+    def prime(self, texts: list[str]) -> None:
+        """Embed many dialogue texts in batches ahead of time (the evaluator's speed-up)."""
+        fresh = [t for t in dict.fromkeys(texts) if t and t not in self._texts]
+        if fresh:
+            self._texts.update(zip(fresh, self.embedder.embed(fresh), strict=True))
+
+    def search(self, utterances: list[str], k: int) -> list[tuple[str, float]]:
+        """The k items closest to the dialogue, best first, as (id, cosine)."""
+        import numpy as np
+
+        vector = self._text_vector(utterances)
+        if vector is None:
+            return []
+        self._sync()
+        scores = self._matrix @ vector
+        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(self._ids[j], float(scores[j])) for j in top]
+
+    def similarities(self, utterances: list[str], ids: list[str]) -> list[float]:
+        """Cosine between the dialogue and each item (0 for an empty dialogue)."""
+        vector = self._text_vector(utterances)
+        if vector is None:
+            return [0.0] * len(ids)
+        self._sync()
+        rows = [self._row.get(i) for i in ids]
+        known = self._matrix[[r for r in rows if r is not None]] @ vector
+        values = iter(known.tolist())
+        return [next(values) if r is not None else 0.0 for r in rows]
+
+    def _text_vector(self, utterances: list[str]):
+        text = dialogue_text(utterances)
+        if not text:
+            return None
+        if text not in self._texts:
+            if len(self._texts) >= TEXT_CACHE:
+                self._texts.clear()
+            self._texts[text] = self.embedder.embed([text])[0]
+        return self._texts[text]
+
+    def _sync(self) -> None:
+        """Item vectors for every item of the index: from the file, new or changed ones embedded."""
+        import numpy as np
+
+        if self._matrix is not None and self._version == self.index.version:
+            return
+        items = self.index.items()
+        stored = self._load()
+        fresh = [it for it in items.values() if stored.get(it.id, (None,))[0] != it.fingerprint()]
+        if fresh:
+            vectors = self.embedder.embed([it.document() for it in fresh])
+            stored.update({it.id: (it.fingerprint(), v) for it, v in zip(fresh, vectors, strict=True)})
+            self._save(stored)
+        self._ids = [i for i in items if i in stored]
+        self._row = {i: n for n, i in enumerate(self._ids)}
+        self._matrix = np.asarray([stored[i][1] for i in self._ids], dtype="float32")
+        self._version = self.index.version
+
+    def _load(self) -> dict[str, tuple[str, np.ndarray]]:
+        import numpy as np
+
+        path = self.path / VECTORS_FILE
+        if not path.is_file():
+            return {}
+        data = np.load(path, allow_pickle=False)
+        return {i: (f, v) for i, f, v in zip(data["ids"].tolist(), data["fingerprints"].tolist(),
+                                             data["vectors"], strict=True)}
+
+    def _save(self, stored: dict[str, tuple[str, np.ndarray]]) -> None:
+        import numpy as np
+
+        ids = list(stored)
+        tmp = self.path / ("partial-" + VECTORS_FILE)
+        np.savez(tmp, ids=np.array(ids), fingerprints=np.array([stored[i][0] for i in ids]),
+                 vectors=np.asarray([stored[i][1] for i in ids], dtype="float32"))
+        tmp.replace(self.path / VECTORS_FILE)
