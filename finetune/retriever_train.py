@@ -89,7 +89,8 @@ def train_retriever(pairs: list[tuple[str, str]], documents: dict[str, str], arg
 def _encode(model, texts: list[str]):
     import torch
 
-    features = model.tokenize(texts)
+    prepare = getattr(model, "preprocess", None) or model.tokenize  # renamed in sentence-transformers 6
+    features = prepare(texts)
     return torch.nn.functional.normalize(model(features)["sentence_embedding"], dim=-1)
 
 
