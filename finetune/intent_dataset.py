@@ -38,12 +38,22 @@ class IntentSplit:
     test_dialogues: list[str]
 
 
-def load_examples(path: Path) -> list[IntentExample]:
-    """Every annotated user turn of an IARD file."""
+CLOSING_TURNS = 2  # the user's last utterances, where the partial file's goodbyes are
+
+
+def load_examples(path: Path, closing_oth_is_end: bool = False) -> list[IntentExample]:
+    """Every annotated user turn of an IARD file.
+
+    `closing_oth_is_end`: the partial file has no END act; its annotators tagged goodbyes
+    ("Have a good day!", "You too!") as OTH, where the gold file says END. With this flag a
+    closing user turn tagged OTH alone counts as END, so the two files agree.
+    """
     dialogues = json.loads(Path(path).read_text())
     examples = []
     for dialogue in dialogues:
         agent_said, recommended = OPENING, False
+        users = [u for u in dialogue["conversation"] if u["participant"] == "USER"]
+        closing = {id(u) for u in users[-CLOSING_TURNS:]}
         for utterance in dialogue["conversation"]:
             acts = utterance.get("dialogue_acts") or []
             names = [a["intent"] for a in acts]
@@ -52,6 +62,8 @@ def load_examples(path: Path) -> list[IntentExample]:
                 continue
             if not names:
                 continue
+            if closing_oth_is_end and names == ["OTH"] and id(utterance) in closing:
+                names = ["END"]
             examples.append(IntentExample(
                 dialogue_id=str(dialogue["conversation_id"]), utterance=utterance["utterance"],
                 text=render_input(utterance["utterance"], agent_said),
@@ -69,6 +81,7 @@ def split(gold: Path, partial: Path, test_dialogues: int = 30, seed: int = 0) ->
     ids = sorted({e.dialogue_id for e in gold_examples})
     random.Random(seed).shuffle(ids)
     held = set(ids[:test_dialogues])
-    train = load_examples(partial) + [e for e in gold_examples if e.dialogue_id not in held]
+    train = load_examples(partial, closing_oth_is_end=True) + [
+        e for e in gold_examples if e.dialogue_id not in held]
     test = [e for e in gold_examples if e.dialogue_id in held]
     return IntentSplit(train=train, test=test, test_dialogues=sorted(held))

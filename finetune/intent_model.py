@@ -24,7 +24,7 @@ class HeadConfig:
     lora_dropout: float = 0.05
     target_modules: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
     max_length: int = 96  # tokens; longer inputs lose the start of the agent's context
-    layers: int | None = 4  # keep the first N decoder layers (None: all). See README: CPU budget
+    layers: int | None = 20  # keep the first N decoder layers (None: all). See README
 
 
 def load_tokenizer(backbone: Path, max_length: int = 96):

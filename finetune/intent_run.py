@@ -23,10 +23,10 @@ class IntentRun:
     settings: Settings  # data folder: the backbone default and the catalog for slots
     backbone: Path | None = None  # default: SmolLM2-135M-Instruct (converted once)
     test_dialogues: int = 30
-    layers: int | None = 4
-    epochs: float = 1.0
+    layers: int | None = 20  # of SmolLM2's 30: the middle layers carry the intent (finetune/README)
+    epochs: float = 2.0
     batch_size: int = 16
-    learning_rate: float = 1e-3
+    learning_rate: float = 5e-4
     lora_r: int = 16
     max_steps: int | None = None
     limit: int | None = None  # first N train and test turns (smoke runs)
