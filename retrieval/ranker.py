@@ -5,8 +5,8 @@ vector, co-occurrence with the items the user named (collaborative), a popularit
 with liked genres and people, how close the item is to its nearest named item (embedding, genres,
 era), and, for the best `rerank_top` candidates when a trained cross-encoder is present, its
 relevance. When `convrec train-ranker` has fitted a `LearnedScorer`, it replaces the weighted
-sum (it reads the same signals plus a few more). Optional MMR re-ranking trades some relevance for variety
-(`RetrievalQuery.diversity`).
+sum (it reads the same signals plus a few more). Optional MMR re-ranking trades some relevance
+for variety (`RetrievalQuery.diversity`).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class RankWeights:
     seed_genre: float = 0.1  # share of the named items' genres the item has
     era: float = 0.05  # closeness of the item's year to the named items' mean year
     rerank: float = 0.25  # cross-encoder logit, squashed to (0, 1)
-    dialogue: float = 0.3  # cosine between the recent dialogue and the item (dialogue encoder)
+    dialogue: float = 0.3  # dialogue-encoder cosine; a guess (the learned ranker tunes its own)
 
 
 class Ranker:
