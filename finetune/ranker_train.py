@@ -119,6 +119,8 @@ def train_ranker(settings, redial_dir: Path, limit: int | None = None, progress:
         report["folds"][fold] = {
             "trees": recall(held, lambda r, m=model: _logit(m, r)),
             "weighted_sum": recall(held, lambda r: r.weighted),
+            # the ceiling of any ranking: targets that retrieval put among the candidates at all
+            "in_candidates": sum(int(r.hits.sum()) for r in held) / max(sum(r.instances for r in held), 1),
         }
     encoder = build_dialogue_encoder(settings, build_index(settings))
     held_fold = (encoder.meta.get("exclude_fold") if encoder else None)

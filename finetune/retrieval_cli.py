@@ -65,7 +65,8 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
     for fold, result in report["folds"].items():
         trees, weighted = result["trees"], result["weighted_sum"]
         print(f"valid fold {fold}: trees R@10 {trees[0]:.3f} R@50 {trees[1]:.3f}   "
-              f"weighted sum R@10 {weighted[0]:.3f} R@50 {weighted[1]:.3f}")
+              f"weighted sum R@10 {weighted[0]:.3f} R@50 {weighted[1]:.3f}   "
+              f"targets among the candidates {result['in_candidates']:.3f}")
     if "dialogue_weight_search" in report:
         print("dialogue weight search:", report["dialogue_weight_search"])
     print(f"{report['turns']} turns in {report['seconds']:.0f}s; saved to {report['path']}")

@@ -33,6 +33,17 @@ class DialogueMentions:
 
 
 @dataclass
+class Evidence:
+    """What the seeds say about one item: P(item | seed) averaged (recency-weighted), its max over
+    seeds, for the seed named last, and the raw pair count (evidence, not a ratio)."""
+
+    related: float = 0.0
+    strongest: float = 0.0
+    last: float = 0.0
+    count: float = 0.0
+
+
+@dataclass
 class CoOccurrence:
     """Symmetric item-item co-occurrence weights and per-item mention counts."""
 
@@ -63,36 +74,23 @@ class CoOccurrence:
         return cls({a: dict(row) for a, row in pairs.items()}, dict(mentions), total, dict(suggested))
 
     def related(self, seeds: list[str]) -> dict[str, float]:
-        """Score of every item that co-occurs with the seeds (oldest first), in [0, ~1+].
+        """Score of every item that co-occurs with the seeds (oldest first), in [0, ~1+]:
+        the recency-weighted mean over seeds of together(seed, item) / mentions(seed)."""
+        return {item: evidence.related for item, evidence in self.evidence(seeds).items()}
 
-        Returns:
-            item id -> recency-weighted mean over seeds of together(seed, item) / mentions(seed).
-        """
-        scores: dict[str, float] = defaultdict(float)
-        norm = 0.0
+    def evidence(self, seeds: list[str]) -> dict[str, Evidence]:
+        """Everything the seeds (oldest first) say about each co-occurring item, in one pass."""
+        out: dict[str, Evidence] = defaultdict(Evidence)
+        norm = sum(RECENCY_DECAY**age for age in range(len(seeds)))
         for age, seed in enumerate(reversed(seeds)):
-            weight = RECENCY_DECAY**age
-            norm += weight
-            row = self.pairs.get(seed)
-            if not row:
-                continue
-            seen = self.mentions.get(seed, 1.0)
-            for item, together in row.items():
-                scores[item] += weight * together / seen
-        return {item: s / norm for item, s in scores.items()} if norm else {}
-
-    def per_seed(self, seeds: list[str]) -> dict[str, tuple[float, float, float]]:
-        """item id -> (max over seeds of P(item | seed), P(item | last seed), raw pair count)."""
-        out: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-        for position, seed in enumerate(seeds):
             seen = self.mentions.get(seed, 1.0)
             for item, together in self.pairs.get(seed, {}).items():
-                row = out[item]
-                row[0] = max(row[0], together / seen)
-                if position == len(seeds) - 1:
-                    row[1] = together / seen
-                row[2] += together
-        return {item: tuple(row) for item, row in out.items()}
+                e = out[item]
+                e.related += RECENCY_DECAY**age * together / seen / norm
+                e.strongest = max(e.strongest, together / seen)
+                e.last = together / seen if age == 0 else e.last
+                e.count += together
+        return dict(out)
 
     def popularity(self, item_id: str) -> float:
         """log(1 + mentions), the popularity prior counted on the same dialogues."""

@@ -16,6 +16,7 @@ import statistics
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+from retrieval.collaborative import Evidence
 from retrieval.diversity import mmr
 from retrieval.schema import Candidate, Item, RetrievalQuery
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from retrieval.learned_ranker import LearnedScorer
     from retrieval.reranker import CrossEncoderReranker
 
+NO_EVIDENCE = Evidence()  # an item no seed co-occurs with
 ERA_SCALE = 10.0  # years: an item 10 years from the named items' mean year scores 1/e
 MMR_POOL = 100  # MMR only looks this deep: items further down are not relevant enough to pick
 
@@ -98,8 +100,7 @@ class Ranker:
 
     def signals(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[dict[str, float]]:
         """Per candidate, every signal but the cross-encoder's, each about [0, 1]."""
-        related = self.collaborative.related(query.positive_ids) if self._collab(query) else {}
-        detail = self.collaborative.per_seed(query.positive_ids) if self._collab(query) else {}
+        evidence = self.collaborative.evidence(query.positive_ids) if self._collab(query) else {}
         liked_genres, liked_people = set(query.liked_genres), set(query.liked_people)
         seeds = self._seed_signals(query, candidates)
         dialogue = self._dialogue(query, candidates)
@@ -107,17 +108,17 @@ class Ranker:
         for candidate, seed, talk in zip(candidates, seeds, dialogue, strict=True):
             item = candidate.item
             names = {n for group in item.people.values() for n in group}
-            strongest, last, count = detail.get(item.id, (0.0, 0.0, 0.0))
+            seen = evidence.get(item.id, NO_EVIDENCE)
             out.append(seed | {
                 "similarity": candidate.retrieval_score,
-                "collaborative": related.get(item.id, 0.0),
+                "collaborative": seen.related,
                 "popularity": self._popularity(item),
                 "genre": len(set(item.genres) & liked_genres) / len(liked_genres) if liked_genres else 0.0,
                 "people": float(bool(names & liked_people)),
                 "suggested": self._suggested(item),
-                "collab_max": strongest,  # the single most telling seed
-                "collab_last": last,  # the seed named last: what the talk is about now
-                "collab_count": math.log1p(count),  # raw evidence, not a ratio
+                "collab_max": seen.strongest,  # the single most telling seed
+                "collab_last": seen.last,  # the seed named last: what the talk is about now
+                "collab_count": math.log1p(seen.count),  # raw evidence, not a ratio
                 "year": float(item.year or 0),
                 "seeds": float(len(query.positive_ids)),
                 "has_text": float(bool(item.text)),
