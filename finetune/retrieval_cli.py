@@ -50,7 +50,7 @@ def cmd_train_retriever(args: argparse.Namespace) -> int:
     report = train_retriever(pairs, documents, retriever_args, progress=not args.quiet)
     print(f"{report['pairs']} pairs, {report['steps']} steps in {report['seconds']:.0f}s "
           f"(loss {report['final_loss']:.3f}); saved to {retriever_args.out}")
-    build_dialogue_encoder(settings, index).similarities(["warm up"], [])  # embeds the catalog once
+    build_dialogue_encoder(settings, index).sync()  # embeds the catalog once, saved beside it
     print("item vectors saved beside it")
     return 0
 

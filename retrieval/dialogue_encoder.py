@@ -68,7 +68,7 @@ class DialogueEncoder:
         vector = self._text_vector(utterances)
         if vector is None:
             return []
-        self._sync()
+        self.sync()
         scores = self._matrix @ vector
         top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
         top = top[np.argsort(-scores[top])]
@@ -79,7 +79,7 @@ class DialogueEncoder:
         vector = self._text_vector(utterances)
         if vector is None:
             return [0.0] * len(ids)
-        self._sync()
+        self.sync()
         rows = [self._row.get(i) for i in ids]
         known = self._matrix[[r for r in rows if r is not None]] @ vector
         values = iter(known.tolist())
@@ -95,7 +95,7 @@ class DialogueEncoder:
             self._texts[text] = self.embedder.embed([text])[0]
         return self._texts[text]
 
-    def _sync(self) -> None:
+    def sync(self) -> None:
         """Item vectors for every item of the index: from the file, new or changed ones embedded."""
         import numpy as np
 

@@ -29,3 +29,16 @@ def test_two_steps_save_a_loadable_encoder(tmp_path, index):
     assert not (tmp_path / "enc.partial").exists()
     found = DialogueEncoder(tmp_path / "enc", index).search([f"I loved {items[0].title}"], 5)
     assert len(found) == 5
+
+
+def test_the_command_trains_and_embeds_the_catalog_where_the_agent_looks(db, capsys):
+    from agent import Settings, build_agent
+    from convrec.cli import main
+    from retrieval.dialogue_encoder import VECTORS_FILE
+
+    assert main(["train-retriever", "--db", str(db), "--max-steps", "1", "--quiet"]) == 0
+    assert "1 steps" in capsys.readouterr().out
+    assert (db / "models" / "dialogue-encoder" / VECTORS_FILE).is_file()
+    agent = build_agent(Settings(db=db, llm="none"))
+    assert agent.pipeline.retriever.dialogue_encoder is not None
+    assert agent.reply("s", "I loved Alien and The Terminator").action == "recommend"
