@@ -5,7 +5,8 @@ and `RecommendationPipeline.recommend`, the agent's own code path, ranks the cat
 (turn, target) pair is one instance. Under `dedup`, targets already mentioned earlier do not count.
 
 On the valid split the collaborative model is rebuilt per fold without the fold's own dialogues,
-so tuning there never sees a target's own co-occurrences. On test it is counted on all of valid.
+so tuning there never sees a target's own co-occurrences. On test it is counted on all of valid
+(plus IARD's ReDial dialogues that are not test dialogues, see `finetune/iard_redial.py`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eval import metrics
-from finetune.redial_data import RecTurn, fold_of, read_dialogues, read_rec_turns
+from finetune.redial_data import RecTurn, fold_of, read_rec_turns
 from retrieval.collaborative import CoOccurrence
 
 if TYPE_CHECKING:
@@ -105,9 +106,14 @@ def _fold(turn: RecTurn, collaborative: dict[int, CoOccurrence] | None) -> int:
     return fold_of(turn.dialogue_id, len(collaborative))
 
 
-def collaborative_models(redial_dir: Path, split: str) -> dict[int, CoOccurrence]:
-    """Per-fold models for valid (each without its own fold's dialogues), one model for test."""
-    dialogues = read_dialogues(redial_dir)
+def collaborative_models(redial_dir: Path, split: str, iard: bool = True) -> dict[int, CoOccurrence]:
+    """Per-fold models for valid (each without its own fold's dialogues), one model for test.
+    Counted on the valid dialogues and IARD's non-test ones (`finetune/iard_redial.py`), which
+    fall into folds by id like valid ones, so their training turns never see their own counts."""
+    from finetune.iard_redial import learning_dialogues
+    from finetune.redial_data import read_dialogues
+
+    dialogues = learning_dialogues(redial_dir) if iard else read_dialogues(redial_dir)
     if split != "valid":
         return {0: CoOccurrence.build(dialogues)}
     return {

@@ -50,9 +50,11 @@ def run_benchmark(settings, args: BenchmarkArgs) -> dict:
     turns = turns[: args.limit] if args.limit else turns
     queries, read_s = redial.timed(redial.build_queries, ContextReader(list(items.values())), turns)
     collaborative = redial.collaborative_models(args.redial_dir, args.split)
+    # the popularity baseline (and novelty) count the valid split only, as published ones do
+    valid_only = redial.collaborative_models(args.redial_dir, args.split, iard=False)
     system = build_pipeline(settings, index)
     system.prime(queries)
-    configs = _configs(index, system, collaborative, args)
+    configs = _configs(index, system, collaborative, valid_only, args)
     results = []
     for name, pipeline, collab, lam in configs:
         pipeline.retriever.text_vectors = system.retriever.text_vectors
@@ -62,7 +64,7 @@ def run_benchmark(settings, args: BenchmarkArgs) -> dict:
             redial.run, pipeline, turns, qs, args.protocol, collab,
             progress=label if args.progress else None,
         )
-        results.append(_score(label, rankings, system, collaborative, items, seconds))
+        results.append(_score(label, rankings, system, valid_only, items, seconds))
         results[-1].diversity = lam
         _print(results[-1])
     out = redial.report(
@@ -78,7 +80,7 @@ def run_benchmark(settings, args: BenchmarkArgs) -> dict:
     return out
 
 
-def _configs(index, system, collaborative, args: BenchmarkArgs) -> list[tuple]:
+def _configs(index, system, collaborative, valid_only, args: BenchmarkArgs) -> list[tuple]:
     from retrieval.pipeline import RecommendationPipeline
     from retrieval.ranker import Ranker, RankWeights
     from retrieval.retriever import Retriever
@@ -90,7 +92,7 @@ def _configs(index, system, collaborative, args: BenchmarkArgs) -> list[tuple]:
     configs: list[tuple] = []
     if args.baselines:
         configs.append(("popularity", plain(RankWeights(**{**zero, "popularity": 1.0})),
-                        collaborative, 0.0))
+                        valid_only, 0.0))
         configs.append(("embedding", plain(RankWeights(**{**zero, "similarity": 1.0})),
                         None, 0.0))
     if system.ranker.reranker is not None:

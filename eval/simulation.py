@@ -142,9 +142,9 @@ def hold_out(agent: Agent, profiles: list[UserProfile], redial_dir) -> bool:
     """
     if getattr(agent.pipeline.ranker, "collaborative", None) is None:
         return False
-    from finetune.redial_data import read_dialogues
+    from finetune.iard_redial import learning_dialogues
     from retrieval.collaborative import CoOccurrence
 
     held_out = {p.dialogue_id for p in profiles}
-    agent.pipeline.use_collaborative(CoOccurrence.build(read_dialogues(redial_dir), held_out))
+    agent.pipeline.use_collaborative(CoOccurrence.build(learning_dialogues(redial_dir), held_out))
     return True

@@ -2,7 +2,8 @@
 
 Every valid turn goes through the agent's own query building, retrieval and signal computation,
 with the co-occurrence model of its fold (counted without the fold's dialogues), so a training
-row never sees its own dialogue's counts. Reported: Recall@10/50 of the trees on each held-out
+row never sees its own dialogue's counts. IARD's ReDial train dialogues (`finetune/iard_redial.py`)
+add training rows the same way; only valid turns are scored. Reported: Recall@10/50 of the trees on each held-out
 fold against the weighted sum, on the same candidates. The dialogue encoder's weight is tuned on
 the fold that encoder was trained without (`convrec train-retriever --exclude-fold`), else the
 default is kept. Never reads test.
@@ -34,6 +35,7 @@ class TurnRows:
     weighted: object  # (candidates,) the weighted-sum score, for comparison
     hits: object  # (candidates,) bool: the candidate is a target of this turn
     instances: int  # targets of the turn (some may be outside the candidates)
+    scored: bool = True  # a valid turn; False: extra training material (IARD), never scored
 
 
 def collect(settings, redial_dir: Path, limit: int | None = None, progress: bool = True) -> list[TurnRows]:
@@ -43,18 +45,21 @@ def collect(settings, redial_dir: Path, limit: int | None = None, progress: bool
     from agent.build import build_index, build_pipeline
     from eval import redial
     from eval.redial_query import ContextReader
+    from finetune.iard_redial import extra_rec_turns
 
     index = build_index(settings)
     pipeline = build_pipeline(settings, index)
     pipeline.ranker.learned = None  # features, not scores
     turns = redial.load_turns(redial_dir, "valid", "dedup", limit)
+    scored = len(turns)
+    turns += [t for t in extra_rec_turns(redial_dir) if redial.instances(t, "dedup")][:limit]
     queries = redial.build_queries(ContextReader(list(index.items().values())), turns)
     pipeline.prime(queries)
     models = redial.collaborative_models(redial_dir, "valid")
     weights = vars(pipeline.ranker.weights)
     rows = []
-    for turn, query in tqdm(list(zip(turns, queries, strict=True)), desc="features",
-                            disable=not progress):
+    for n, (turn, query) in enumerate(tqdm(list(zip(turns, queries, strict=True)), desc="features",
+                                           disable=not progress)):
         fold = redial.fold_of(turn.dialogue_id, redial.FOLDS)
         pipeline.use_collaborative(models[fold])
         candidates = pipeline.retriever.retrieve(query, pool=pipeline.pool)
@@ -69,6 +74,7 @@ def collect(settings, redial_dir: Path, limit: int | None = None, progress: bool
                                for s in signals]),
             hits=np.array([c.item.id in targets for c in candidates], dtype=bool),
             instances=len(targets),
+            scored=n < scored,
         ))
     return rows
 
@@ -112,9 +118,10 @@ def train_ranker(settings, redial_dir: Path, limit: int | None = None, progress:
     rows = collect(settings, redial_dir, limit, progress)
     collected = time.perf_counter() - started
     folds = sorted({r.fold for r in rows})
-    report: dict = {"turns": len(rows), "feature_seconds": round(collected, 1), "folds": {}}
+    report: dict = {"turns": sum(r.scored for r in rows), "extra_turns": sum(not r.scored for r in rows),
+                    "feature_seconds": round(collected, 1), "folds": {}}
     for fold in folds:  # cross-validation by fold: trees vs the weighted sum, same candidates
-        held = [r for r in rows if r.fold == fold]
+        held = [r for r in rows if r.fold == fold and r.scored]
         model = fit([r for r in rows if r.fold != fold])
         report["folds"][fold] = {
             "trees": recall(held, lambda r, m=model: _logit(m, r)),
@@ -137,7 +144,7 @@ def train_ranker(settings, redial_dir: Path, limit: int | None = None, progress:
 
 def _tune_weight(rows: list[TurnRows], fold: int) -> tuple[float, dict]:
     """The dialogue weight that ranks best on a fold neither the trees nor the encoder saw."""
-    held = [r for r in rows if r.fold == fold]
+    held = [r for r in rows if r.fold == fold and r.scored]
     model = fit([r for r in rows if r.fold != fold])
     logits = {id(r): _logit(model, r) for r in held}
     search = {w: recall(held, lambda r, w=w: logits[id(r)] + w * r.dialogue) for w in WEIGHT_GRID}

@@ -15,7 +15,8 @@ DEFAULT_REDIAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "redi
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `build-cooccurrence` and `train-reranker` to the top-level commands."""
     p = sub.add_parser("build-cooccurrence",
-                       help="count item co-occurrence in the ReDial valid dialogues into <db>/models")
+                       help="count item co-occurrence in the ReDial valid dialogues (and IARD's "
+                            "non-test ones) into <db>/models")
     _common(p)
     p.set_defaults(func=cmd_build_cooccurrence)
 
@@ -34,12 +35,13 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def build_cooccurrence(settings, redial_dir: Path) -> Path:
-    """Count co-occurrence on every valid dialogue and save it where `build_pipeline` looks."""
-    from finetune.redial_data import read_dialogues
+    """Count co-occurrence on every valid dialogue (and IARD's non-test ReDial dialogues, when
+    `iard/` lies beside the ReDial folder) and save it where `build_pipeline` looks."""
+    from finetune.iard_redial import learning_dialogues
     from retrieval.collaborative import FILE_NAME, CoOccurrence
 
     path = settings.models_dir / FILE_NAME
-    CoOccurrence.build(read_dialogues(redial_dir)).save(path)
+    CoOccurrence.build(learning_dialogues(redial_dir)).save(path)
     return path
 
 
@@ -66,7 +68,7 @@ def cmd_build_cooccurrence(args: argparse.Namespace) -> int:
     from agent.settings import Settings
 
     path = build_cooccurrence(Settings.from_env(db=args.db, llm="none"), Path(args.data))
-    print(f"co-occurrence of the valid dialogues saved to {path}")
+    print(f"co-occurrence of the ReDial valid (and IARD's non-test) dialogues saved to {path}")
     return 0
 
 

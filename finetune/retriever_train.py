@@ -36,8 +36,11 @@ class RetrieverArgs:
 
 
 def training_pairs(redial_dir: Path, exclude_fold: int | None) -> list[tuple[str, str]]:
-    """(dialogue text, target item id) for every dedup instance of the valid split."""
-    turns = redial.load_turns(redial_dir, "valid", "dedup")
+    """(dialogue text, target item id) for every dedup instance of the valid split and of IARD's
+    ReDial train dialogues (`finetune/iard_redial.py`)."""
+    from finetune.iard_redial import extra_rec_turns
+
+    turns = redial.load_turns(redial_dir, "valid", "dedup") + extra_rec_turns(redial_dir)
     if exclude_fold is not None:
         turns = [t for t in turns if redial.fold_of(t.dialogue_id, redial.FOLDS) != exclude_fold]
     return [(dialogue_text(t.context), target) for t in turns for target in redial.instances(t, "dedup")]

@@ -1,6 +1,7 @@
 """Collaborative signal: items that people talk about in the same conversations belong together.
 
-Built from dialogues (ReDial's `valid_dialogues.jsonl`, never the test split): every pair of
+Built from dialogues (ReDial's `valid_dialogues.jsonl` and IARD's ReDial dialogues that are not
+test dialogues, `finetune/iard_redial.py`; never the test split): every pair of
 items mentioned in one dialogue counts once, pairs the seeker said they liked both of count
 extra. At query time the items the user named vote for their neighbours with the conditional
 frequency P(j | i) = together(i, j) / mentions(i), so a rare seed is not drowned by a popular one.
