@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from finetune.redial_data import RecTurn, catalog_ids_by_name
+from finetune.redial_data import RecTurn, catalog_ids_by_name, read_dialogues
 from retrieval.collaborative import DialogueMentions
 
 _YEAR = re.compile(r"\(\d{4}\)")
@@ -105,8 +105,6 @@ def beside(redial_dir: Path) -> Path:
 
 def learning_dialogues(redial_dir: Path) -> list[DialogueMentions]:
     """Every dialogue the collaborative model may count: ReDial valid, then IARD's extra ones."""
-    from finetune.redial_data import read_dialogues
-
     return read_dialogues(redial_dir) + iard_mentions(read_iard_dialogues(beside(redial_dir), redial_dir))
 
 

@@ -2,9 +2,10 @@
 
 Every valid turn goes through the agent's own query building, retrieval and signal computation,
 with the co-occurrence model of its fold (counted without the fold's dialogues), so a training
-row never sees its own dialogue's counts. IARD's ReDial train dialogues (`finetune/iard_redial.py`)
-add training rows the same way; only valid turns are scored. Reported: Recall@10/50 of the trees on each held-out
-fold against the weighted sum, on the same candidates. The dialogue encoder's weight is tuned on
+row never sees its own dialogue's counts. IARD's ReDial train dialogues
+(`finetune/iard_redial.py`) add training rows the same way; only valid turns are scored.
+Reported: Recall@10/50 of the trees on each held-out fold against the weighted sum, on the same
+candidates. The dialogue encoder's weight is tuned on
 the fold that encoder was trained without (`convrec train-retriever --exclude-fold`), else the
 default is kept. Never reads test.
 
