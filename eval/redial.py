@@ -124,6 +124,18 @@ def collaborative_models(redial_dir: Path, split: str, iard: bool = True) -> dic
     }
 
 
+def never_mentioned(turns: list[RecTurn], protocol: str, collaborative: dict[int, CoOccurrence]) -> float:
+    """Share of instances whose target no learning dialogue mentions (its fold's model on valid):
+    what co-occurrence and the learned parts cannot know, the cap on what more data would lift."""
+    unseen = total = 0
+    for turn in turns:
+        model = collaborative[_fold(turn, collaborative)]
+        for target in instances(turn, protocol):
+            total += 1
+            unseen += model.mentions.get(target, 0.0) == 0
+    return unseen / total if total else 0.0
+
+
 def score(name: str, rankings: list[Ranking], vectors, popularity: dict[str, float],
           catalog: list[str], seconds: float) -> ConfigResult:
     """Average the accuracy metrics over instances and the list metrics over turns.

@@ -72,9 +72,11 @@ def run_benchmark(settings, args: BenchmarkArgs) -> dict:
         query_seconds=round(read_s, 1), limit=args.limit,
         reranker=str(system.ranker.reranker.model_path) if system.ranker.reranker else None,
         collaborative_folds=len(collaborative),
+        never_mentioned=round(redial.never_mentioned(turns, args.protocol, collaborative), 4),
         # CPU seconds of all threads: comparable across runs even when the machine is shared
         cpu_seconds=round(time.process_time() - cpu_started, 1),
     )
+    print(f"targets no learning dialogue mentions: {out['never_mentioned']:.3f}")
     if args.out:
         _save(out, results, args)
     return out

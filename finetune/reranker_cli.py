@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from retrieval.collaborative import CoOccurrence
 
 DEFAULT_REDIAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "redial"
 
@@ -34,15 +38,15 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def build_cooccurrence(settings, redial_dir: Path) -> Path:
+def build_cooccurrence(settings, redial_dir: Path) -> CoOccurrence:
     """Count co-occurrence on every valid dialogue (and IARD's non-test ReDial dialogues, when
     `iard/` lies beside the ReDial folder) and save it where `build_pipeline` looks."""
     from finetune.iard_redial import learning_dialogues
     from retrieval.collaborative import FILE_NAME, CoOccurrence
 
-    path = settings.models_dir / FILE_NAME
-    CoOccurrence.build(learning_dialogues(redial_dir)).save(path)
-    return path
+    model = CoOccurrence.build(learning_dialogues(redial_dir))
+    model.save(settings.models_dir / FILE_NAME)
+    return model
 
 
 def train_reranker(settings, redial_dir: Path, max_steps: int, limit: int | None = None,
@@ -66,9 +70,12 @@ def train_reranker(settings, redial_dir: Path, max_steps: int, limit: int | None
 
 def cmd_build_cooccurrence(args: argparse.Namespace) -> int:
     from agent.settings import Settings
+    from retrieval.collaborative import FILE_NAME
 
-    path = build_cooccurrence(Settings.from_env(db=args.db, llm="none"), Path(args.data))
-    print(f"co-occurrence of the ReDial valid (and IARD's non-test) dialogues saved to {path}")
+    settings = Settings.from_env(db=args.db, llm="none")
+    model = build_cooccurrence(settings, Path(args.data))
+    print(f"co-occurrence of {model.dialogues} dialogues (ReDial valid and IARD's non-test ones), "
+          f"{len(model.mentions)} movies, saved to {settings.models_dir / FILE_NAME}")
     return 0
 
 

@@ -69,5 +69,6 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
               f"targets among the candidates {result['in_candidates']:.3f}")
     if "dialogue_weight_search" in report:
         print("dialogue weight search:", report["dialogue_weight_search"])
-    print(f"{report['turns']} turns in {report['seconds']:.0f}s; saved to {report['path']}")
+    print(f"{report['turns']} valid turns (+{report['extra_turns']} IARD turns to learn from) in "
+          f"{report['seconds']:.0f}s; saved to {report['path']}")
     return 0

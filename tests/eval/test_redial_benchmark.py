@@ -22,6 +22,7 @@ def test_benchmark_reports_every_configuration_with_plots(db, tmp_path, capsys):
     assert 0.0 <= system["recall_at_10"] <= system["recall_at_50"] <= 1.0
     assert report["configs"]["system λ=0.5"]["ild_at_10"] > system["ild_at_10"]
     assert out.with_suffix(".png").is_file() and (tmp_path / "report-lambda.png").is_file()
+    assert 0.0 <= report["never_mentioned"] <= 1.0
     assert "R@10" in capsys.readouterr().out
 
 
