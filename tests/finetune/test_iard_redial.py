@@ -56,7 +56,7 @@ def test_only_dialogues_outside_test_and_valid_are_used(tmp_path):
     assert turn.mentioned == ["2"] and turn.targets == ["3", "1"]
 
 
-def test_without_an_iard_folder_only_the_valid_dialogues_count(tmp_path):
+def test_an_absent_iard_folder_adds_nothing(tmp_path):
     redial, _ = _layout(tmp_path)
     assert read_iard_dialogues(tmp_path / "absent", redial) == {}
 
