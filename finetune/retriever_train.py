@@ -15,6 +15,7 @@ import math
 import random
 import shutil
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -35,14 +36,16 @@ class RetrieverArgs:
     seed: int = 0
 
 
-def training_pairs(redial_dir: Path, exclude_fold: int | None) -> list[tuple[str, str]]:
+def training_pairs(redial_dir: Path, exclude_fold: int | Iterable[int] | None) -> list[tuple[str, str]]:
     """(dialogue text, target item id) for every dedup instance of the valid split and of IARD's
-    ReDial train dialogues (`finetune/iard_redial.py`)."""
+    ReDial train dialogues (`finetune/iard_redial.py`), without the dialogues of the excluded
+    fold(s) (several: the cross-fitted encoders of `benchmarks/crossfit_ranker.py`)."""
     from finetune.iard_redial import extra_rec_turns
 
     turns = redial.load_turns(redial_dir, "valid", "dedup") + extra_rec_turns(redial_dir)
     if exclude_fold is not None:
-        turns = [t for t in turns if redial.fold_of(t.dialogue_id, redial.FOLDS) != exclude_fold]
+        excluded = {exclude_fold} if isinstance(exclude_fold, int) else set(exclude_fold)
+        turns = [t for t in turns if redial.fold_of(t.dialogue_id, redial.FOLDS) not in excluded]
     return [(dialogue_text(t.context), target) for t in turns for target in redial.instances(t, "dedup")]
 
 

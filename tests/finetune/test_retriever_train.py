@@ -14,6 +14,9 @@ def test_pairs_come_from_valid_only_and_can_leave_a_fold_out():
     every = training_pairs(REDIAL, None)
     without = training_pairs(REDIAL, 4)
     assert 3000 < len(every) and 0 < len(without) < len(every)
+    without_three = training_pairs(REDIAL, {2, 3, 4})
+    assert 0 < len(without_three) < len(without)
+    assert set(without_three) <= set(without)
     text, target = every[0]
     assert text and target.isdigit()
 
