@@ -13,6 +13,7 @@ from agent.state import StateTracker
 from agent.writer import Writer
 from retrieval.collaborative import FILE_NAME as COOCCURRENCE_FILE
 from retrieval.collaborative import CoOccurrence
+from retrieval.context import RetrievalContext
 from retrieval.dialogue_encoder import DIR_NAME as DIALOGUE_ENCODER_DIR
 from retrieval.dialogue_encoder import DialogueEncoder
 from retrieval.embedder import Embedder
@@ -21,9 +22,8 @@ from retrieval.index import ItemIndex
 from retrieval.learned_ranker import DIR_NAME as RANKER_DIR
 from retrieval.learned_ranker import LearnedScorer
 from retrieval.pipeline import RecommendationPipeline
-from retrieval.ranker import Ranker
+from retrieval.ranker import Ranker, RankWeights
 from retrieval.reranker import CrossEncoderReranker
-from retrieval.retriever import Retriever
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +73,31 @@ def build_dialogue_encoder(settings: Settings, index: ItemIndex) -> DialogueEnco
     return DialogueEncoder(path, index) if (path / "config.json").is_file() else None
 
 
-def build_pipeline(settings: Settings, index: ItemIndex) -> RecommendationPipeline:
-    collaborative = build_collaborative(settings)
-    encoder = build_dialogue_encoder(settings, index)
-    ranker = Ranker(index, reranker=build_reranker(settings), collaborative=collaborative,
-                    learned=LearnedScorer.load(settings.models_dir / RANKER_DIR),
-                    dialogue_encoder=encoder)
-    return RecommendationPipeline(Retriever(index, collaborative, encoder), ranker, pool=settings.pool,
-                                  diversity=settings.diversity)
+def build_context(settings: Settings, index: ItemIndex | None = None) -> RetrievalContext:
+    """The catalog, its vectors and the trained retrieval models in `settings.db`, loaded once
+    and shared by every part that reads them."""
+    index = index or build_index(settings)
+    return RetrievalContext.of(index, build_collaborative(settings),
+                               build_dialogue_encoder(settings, index))
+
+
+def build_pipeline(
+    settings: Settings,
+    context: RetrievalContext,
+    *,
+    reranker: bool = True,
+    learned: bool = True,
+    weights: RankWeights | None = None,
+) -> RecommendationPipeline:
+    """The recommendation pipeline over `context`. A variant without the trained cross-encoder
+    or learned ranker (what training and the baselines need) is built by switching them off."""
+    ranker = Ranker(
+        context,
+        reranker=build_reranker(settings) if reranker else None,
+        weights=weights,
+        learned=LearnedScorer.load(settings.models_dir / RANKER_DIR) if learned else None,
+    )
+    return RecommendationPipeline(ranker, pool=settings.pool, diversity=settings.diversity)
 
 
 def build_intent_model(settings: Settings, rules: RuleIntentModel, llm: LanguageModel | None):
@@ -107,23 +124,37 @@ def build_intent_model(settings: Settings, rules: RuleIntentModel, llm: Language
     return rules
 
 
-def build_agent(settings: Settings, llm: LanguageModel | None = None) -> Agent:
-    """An agent over the index in `settings.db`. `llm` overrides the configured model."""
-    index = build_index(settings)
-    if len(index) == 0:
-        raise IndexMissing(f"no catalog is indexed in {settings.index_dir}: run `convrec index` first")
-    items = list(index.items().values())
+def build_agent(
+    settings: Settings,
+    llm: LanguageModel | None = None,
+    pipeline: RecommendationPipeline | None = None,
+    store: SessionStore | None = None,
+) -> Agent:
+    """An agent over the index in `settings.db`.
+
+    Args:
+        llm: overrides the configured language model.
+        pipeline: a pipeline built elsewhere (e.g. over a held-out co-occurrence model).
+        store: where sessions are kept; default `settings.sessions_path`.
+    """
+    if pipeline is None:
+        index = build_index(settings)
+        if len(index) == 0:
+            raise IndexMissing(f"no catalog is indexed in {settings.index_dir}: "
+                               "run `convrec index` first")
+        pipeline = build_pipeline(settings, build_context(settings, index))
+    items = list(pipeline.context.memory.items().values())
     linker = EntityLinker(items)
     rules = RuleIntentModel(linker, {g for item in items for g in item.genres})
     llm = llm if llm is not None else build_llm(settings)
-    intent_model = build_intent_model(settings, rules, llm)
     return Agent(
-        pipeline=build_pipeline(settings, index),
-        intent_model=intent_model,
+        pipeline=pipeline,
+        intent_model=build_intent_model(settings, rules, llm),
         fallback_intent=rules,
-        tracker=StateTracker(linker),
+        tracker=StateTracker(),
         writer=Writer(llm, linker),
-        store=SessionStore(settings.sessions_path),
+        store=store or SessionStore(settings.sessions_path),
+        linker=linker,
         k=settings.k,
     )
 

@@ -9,12 +9,7 @@ from agent.schema import DialogueState
 from retrieval.schema import Candidate, Item
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    import numpy as np
-
-    from retrieval.collaborative import CoOccurrence
-    from retrieval.index import ItemIndex
+    from retrieval.context import RetrievalContext
 
 SIMILAR_ENOUGH = 0.45  # cosine above which "like <liked movie>" is a fair claim
 
@@ -36,15 +31,8 @@ def _join(words: list[str]) -> str:
 
 
 class Explainer:
-    def __init__(
-        self,
-        index: ItemIndex,
-        vectors: Callable[[list[str]], np.ndarray] | None = None,
-        collaborative: CoOccurrence | None = None,
-    ) -> None:
-        self.index = index
-        self.vectors = vectors or index.embeddings  # the retriever's in-memory copy in the agent
-        self.collaborative = collaborative  # "liked together" evidence, when the catalog has it
+    def __init__(self, context: RetrievalContext) -> None:
+        self.context = context  # the same items, vectors and co-occurrence the ranker read
 
     def reasons(self, candidates: list[Candidate], state: DialogueState) -> list[str]:
         anchors = self._closest_liked(candidates, state)
@@ -54,8 +42,9 @@ class Explainer:
         if not state.liked_items or not candidates:
             return [None] * len(candidates)
         liked = state.liked_items[-5:]
-        similarity = self.vectors([c.item.id for c in candidates]) @ self.vectors(liked).T
-        items = self.index.items()
+        memory = self.context.memory
+        similarity = memory.vectors([c.item.id for c in candidates]) @ memory.vectors(liked).T
+        items = memory.items()
         return [
             items[liked[int(row.argmax())]] if float(row.max()) >= SIMILAR_ENOUGH else None
             for row in similarity
@@ -90,14 +79,15 @@ class Explainer:
 
     def _liked_together(self, item: Item, state: DialogueState) -> Item | None:
         """The liked item that `item` co-occurs with most, if the collaborative model says so."""
-        if self.collaborative is None:
+        collaborative = self.context.collaborative  # "liked together" evidence, if any
+        if collaborative is None:
             return None
         best, weight = None, 0.0
         for liked in state.liked_items[-5:]:
-            together = self.collaborative.pairs.get(liked, {}).get(item.id, 0.0)
+            together = collaborative.pairs.get(liked, {}).get(item.id, 0.0)
             if together > weight:
                 best, weight = liked, together
-        return self.index.items().get(best) if best else None
+        return self.context.memory.items().get(best) if best else None
 
     @staticmethod
     def _query_words(item: Item, state: DialogueState) -> list[str]:

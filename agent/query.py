@@ -6,7 +6,9 @@ from agent.schema import DialogueState
 from retrieval.schema import ItemFilter, RetrievalQuery
 
 
-def build_query(state: DialogueState, k: int) -> RetrievalQuery:
+def build_query(state: DialogueState, k: int, dialogue: list[str] | None = None) -> RetrievalQuery:
+    """The query for the next picks; `dialogue`: the recent utterances including the message
+    being answered (default: the state's `recent`)."""
     words = list(state.queries[-2:])
     if state.liked_genres or state.required_genres:
         genres = state.required_genres or state.liked_genres
@@ -14,7 +16,7 @@ def build_query(state: DialogueState, k: int) -> RetrievalQuery:
     words += state.liked_people
     return RetrievalQuery(
         text=". ".join(words),
-        dialogue=list(state.recent),
+        dialogue=list(state.recent if dialogue is None else dialogue),
         positive_ids=list(state.liked_items),
         negative_ids=list(state.disliked_items),
         liked_genres=_merge(state.required_genres, state.liked_genres),

@@ -24,14 +24,15 @@ class Intent(str, Enum):
 
 
 class UserAct(BaseModel):
-    """One user message, understood. Also the schema an LLM fills when it proposes intents."""
+    """One user message, understood. Items are catalog ids: a title written by the user or
+    proposed by a language model is resolved once, where the text comes in."""
 
     model_config = ConfigDict(extra="forbid")
 
     intent: Intent
-    liked_titles: list[str] = Field(default_factory=list, description="Items named positively.")
-    disliked_titles: list[str] = Field(default_factory=list, description="Items named negatively.")
-    seen_titles: list[str] = Field(default_factory=list, description="Items the user has seen.")
+    liked_items: list[str] = Field(default_factory=list, description="Ids named positively.")
+    disliked_items: list[str] = Field(default_factory=list, description="Ids named negatively.")
+    seen_items: list[str] = Field(default_factory=list, description="Ids the user has seen.")
     liked_genres: list[str] = Field(default_factory=list)
     disliked_genres: list[str] = Field(default_factory=list)
     people: list[str] = Field(default_factory=list, description="Actors/directors asked for.")
@@ -114,3 +115,19 @@ class Turn(BaseModel):
         default_factory=dict, description="understand, retrieval, ranking, generation, total."
     )
     error: str | None = Field(default=None, description="What went wrong, if the turn degraded.")
+
+
+Reaction = Literal["like", "dislike", "seen"]
+
+
+class Event(BaseModel):
+    """What the user did to cause a turn, stored with it: typed, never a string to parse."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["message", "feedback", "setting"]
+    text: str = Field(default="", description="message: what the user wrote.")
+    item_id: str | None = Field(default=None, description="feedback: the item pressed.")
+    reaction: Reaction | None = Field(default=None, description="feedback: which button.")
+    setting: str | None = Field(default=None, description="setting: its name, e.g. diversity.")
+    value: float | None = Field(default=None, description="setting: the new value.")

@@ -7,15 +7,17 @@ import threading
 import time
 from pathlib import Path
 
-from agent.schema import DialogueState, Turn
+from agent.schema import DialogueState, Event, Turn
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, state TEXT NOT NULL, updated REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS turns (
-    session_id TEXT NOT NULL, at REAL NOT NULL, message TEXT NOT NULL, turn TEXT NOT NULL);
+    session_id TEXT NOT NULL, at REAL NOT NULL, message TEXT NOT NULL, turn TEXT NOT NULL,
+    event TEXT);
 CREATE INDEX IF NOT EXISTS turns_by_session ON turns (session_id, at);
 """
+_LEGACY_FEEDBACK = ("like", "dislike", "seen")
 
 
 class SessionStore:
@@ -26,13 +28,16 @@ class SessionStore:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(turns)")}
+        if "event" not in columns:  # a sessions file written before events were typed
+            self._db.execute("ALTER TABLE turns ADD COLUMN event TEXT")
 
     def load(self, session_id: str) -> DialogueState | None:
         with self._lock:
             row = self._db.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
         return DialogueState.model_validate_json(row[0]) if row else None
 
-    def save(self, session_id: str, message: str, turn: Turn) -> None:
+    def save(self, session_id: str, event: Event, turn: Turn) -> None:
         """Store the new state and the turn together: both or neither."""
         now = time.time()
         with self._lock:
@@ -44,21 +49,35 @@ class SessionStore:
                     (session_id, turn.state.model_dump_json(), now),
                 )
                 self._db.execute(
-                    "INSERT INTO turns (session_id, at, message, turn) VALUES (?, ?, ?, ?)",
-                    (session_id, now, message, turn.model_dump_json()),
+                    "INSERT INTO turns (session_id, at, message, turn, event) VALUES (?, ?, ?, ?, ?)",
+                    (session_id, now, event.text, turn.model_dump_json(), event.model_dump_json()),
                 )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
 
-    def history(self, session_id: str) -> list[tuple[str, Turn]]:
-        """(user message, agent turn) pairs, oldest first."""
+    def history(self, session_id: str) -> list[tuple[Event, Turn]]:
+        """(what the user did, the agent's turn) pairs, oldest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT message, turn FROM turns WHERE session_id = ? ORDER BY at", (session_id,)
+                "SELECT message, event, turn FROM turns WHERE session_id = ? ORDER BY at",
+                (session_id,),
             ).fetchall()
-        return [(message, Turn.model_validate_json(turn)) for message, turn in rows]
+        return [(_event(message, event), Turn.model_validate_json(turn))
+                for message, event, turn in rows]
 
     def close(self) -> None:
         self._db.close()
+
+
+def _event(message: str, stored: str | None) -> Event:
+    """The stored event; rows written before events were typed are read from their text."""
+    if stored:
+        return Event.model_validate_json(stored)
+    if message.startswith("[diversity] "):
+        return Event(kind="setting", setting="diversity", value=float(message.split()[1]))
+    for reaction in _LEGACY_FEEDBACK:
+        if message.startswith(f"[{reaction}] "):
+            return Event(kind="feedback", reaction=reaction, text=message[len(reaction) + 3 :])
+    return Event(kind="message", text=message)

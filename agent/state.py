@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from agent.schema import DialogueState, Intent, UserAct
-from retrieval.entity_linker import EntityLinker
 
 MAX_QUERIES = 3  # older free-text wishes fade out
 
@@ -17,8 +16,7 @@ def _drop(values: list[str], gone: list[str] | set[str]) -> list[str]:
 
 
 class StateTracker:
-    def __init__(self, linker: EntityLinker) -> None:
-        self.linker = linker
+    """Folds acts into states. Stateless itself: the state is passed in and a new one returned."""
 
     @staticmethod
     def referents(state: DialogueState, positions: list[int], everything: bool = False) -> list[str]:
@@ -33,19 +31,15 @@ class StateTracker:
                 ids.append(shown[index])
         return ids
 
-    def _resolve(self, titles: list[str]) -> list[str]:
-        items = (self.linker.resolve(t) for t in titles)
-        return [item.id for item in items if item is not None]
-
     def apply(self, state: DialogueState, act: UserAct) -> tuple[DialogueState, list[str]]:
         """Return the new state and the ids this message refers to (positions or titles)."""
         s = state.model_copy(deep=True)
         s.turns += 1
         refs = self.referents(state, act.positions, act.all_shown)
         more_like = self.referents(state, act.liked_positions)
-        liked = _add(self._resolve(act.liked_titles), more_like)
-        disliked = self._resolve(act.disliked_titles)
-        seen = self._resolve(act.seen_titles)
+        liked = _add(list(act.liked_items), more_like)
+        disliked = list(act.disliked_items)
+        seen = list(act.seen_items)
         if act.intent == Intent.SEEN:
             seen = _add(seen, refs or ([] if seen else state.last_shown[:1]))
         elif act.intent == Intent.REJECT:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from agent.llm.base import ChatMessage, LanguageModel, LLMUnavailable
 from agent.schema import DialogueState, Recommendation
@@ -26,11 +27,19 @@ _OFF_TOPIC = re.compile(
 )
 
 
+@dataclass
+class Draft:
+    """What the model has written so far in one call, and why it stopped early, if it did.
+    Returned per call, never kept on the writer: sessions run at once share one writer."""
+
+    text: str = ""
+    error: str | None = None  # the model was unreachable or failed; the text is what came
+
+
 class Writer:
     def __init__(self, llm: LanguageModel | None, linker: EntityLinker) -> None:
         self.llm = llm
         self.linker = linker
-        self.last_error: str | None = None
 
     def warm_up(self) -> None:
         if self.llm is not None:
@@ -39,10 +48,10 @@ class Writer:
             except LLMUnavailable as exc:
                 log.warning("language model unavailable: %s", exc)
 
-    def stream_intro(self, message: str, recs: list[Recommendation]) -> Iterator[str]:
-        """The model's raw opening sentence, piece by piece; pass the joined text to
-        `finish_intro`, which checks it. Yields nothing when there is no model or it is down."""
-        self.last_error = None
+    def stream_intro(self, message: str, recs: list[Recommendation]) -> Iterator[Draft]:
+        """The model's raw opening sentence as it grows (each `Draft` holds all text so far);
+        pass the last draft's text to `finish_intro`, which checks it. Yields nothing when there
+        is no model; a last draft with `error` set when the model failed."""
         if self.llm is None:
             return
         # Framed as a friend's remark: the 135M model then reacts to it instead of answering.
@@ -51,11 +60,14 @@ class Writer:
             "said (one sentence, under 12 words)."
         )
         messages = [ChatMessage(role="user", content=prompt)]
+        text = ""
         try:
-            yield from self.llm.stream(messages, max_tokens=INTRO_TOKENS, stop=STOP)
+            for piece in self.llm.stream(messages, max_tokens=INTRO_TOKENS, stop=STOP):
+                text += piece
+                yield Draft(text)
         except LLMUnavailable as exc:
-            self.last_error = str(exc)
             log.warning("language model unavailable, using a template: %s", exc)
+            yield Draft(text, error=str(exc))
 
     def finish_intro(self, text: str, recs: list[Recommendation], lead: str) -> str:
         """The model's checked reaction followed by the grounded `lead`; the lead alone when

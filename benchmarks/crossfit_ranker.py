@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpora.paths import data_path
 from finetune.ranker_train import TREES, collect, recall
 
 GROUPS = ({0, 1}, {2, 3, 4})  # each encoder is trained without one group and scores that group
@@ -102,13 +103,15 @@ def cross_validate(rows: list, columns, trees: dict, per_turn: bool, weights) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="indexed ReDial db with its co-occurrence model")
-    parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared/data/redial"))
+    parser.add_argument("--data", type=Path, help="folder holding redial/ and iard/ "
+                        "(default: $CONVREC_DATA, else ../shared/data)")
     parser.add_argument("--learning-rate", type=float, default=3e-5, help="the encoders' (train-retriever: 3e-5)")
     parser.add_argument("--max-steps", type=int, help="encoder steps (smoke runs)")
     parser.add_argument("--limit", type=int, help="only the first N valid turns (smoke runs)")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args()
-    rows = held_out_rows(Path(args.db), Path(args.data), args.learning_rate, args.max_steps, args.limit)
+    rows = held_out_rows(Path(args.db), data_path(args.data, "redial"), args.learning_rate,
+                         args.max_steps, args.limit)
     scored = [r for r in rows if r.scored]
     results = {
         "turns": len(scored), "learning_rate": args.learning_rate,

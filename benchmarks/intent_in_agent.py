@@ -14,27 +14,28 @@ import argparse
 import json
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
 
 def main() -> None:
     from agent.intent.head import AFTER_LIST, HeadIntentModel, LocalIntentClassifier
     from agent.intent.rules import RuleIntentModel
     from agent.schema import Intent
-    from finetune.intent_dataset import split
-    from finetune.intent_metrics import summary
+    from corpora.paths import data_path
+    from finetune.intent.dataset import split
+    from finetune.intent.metrics import summary
     from retrieval.catalog import load_catalog
     from retrieval.entity_linker import EntityLinker
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--head", type=Path, help="trained intent-head folder (optional)")
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--data", type=Path, help="folder holding redial/ and iard/ "
+                        "(default: $CONVREC_DATA, else ../shared/data)")
     parser.add_argument("--out", type=Path, default=Path("reports/intent_in_agent.json"))
     args = parser.parse_args()
 
-    items = load_catalog(args.data / "redial" / "catalog.json").items
+    items = load_catalog(data_path(args.data, "redial", "catalog.json")).items
     rules = RuleIntentModel(EntityLinker(items), {g for i in items for g in i.genres})
-    test = split(args.data / "iard" / "iard_gold.json", args.data / "iard" / "iard_partial.json").test
+    test = split(data_path(args.data, "iard", "iard_gold.json"),
+                 data_path(args.data, "iard", "iard_partial.json")).test
     gold = [e.label.value for e in test]
     shown = [5 if AFTER_LIST in e.runtime_text else 0 for e in test]  # a list was on screen
     systems = {"rules": rules}

@@ -95,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from agent.llm.local_model import ensure_default_llm
-    from agent.llm.vllm_server import ServerSpec, VLLMServer
     from agent.settings import Settings
+    from convrec.serving.vllm_server import ServerSpec, VLLMServer
 
     settings = Settings(db=args.db)
     report = {"machine": {"cpu": platform.processor() or platform.machine(),

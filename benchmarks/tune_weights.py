@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpora.paths import data_path
 from finetune.ranker_train import collect, recall
 from retrieval.learned_ranker import FEATURES
 
@@ -66,12 +67,13 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
-    parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared/data/redial"))
+    parser.add_argument("--data", type=Path, help="folder holding redial/ and iard/ "
+                        "(default: $CONVREC_DATA, else ../shared/data)")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--pool", type=int, default=200)
     args = parser.parse_args()
     settings = Settings.from_env(db=args.db, llm="none", pool=args.pool)
-    rows = collect(settings, Path(args.data), args.limit)
+    rows = collect(settings, data_path(args.data, "redial"), args.limit)
     reachable = sum(int(r.hits.sum()) for r in rows) / sum(r.instances for r in rows)
     print(f"{len(rows)} turns; targets inside the candidate pool: {reachable:.3f}")
     current = {s: getattr(RankWeights(), s) for s in SIGNALS}

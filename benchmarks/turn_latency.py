@@ -1,7 +1,6 @@
 """Index build time and per-turn latency on the ReDial catalog, with peak memory.
 
-    .venv/bin/python benchmarks/turn_latency.py --catalog ../shared/data/redial/catalog.json \
-        --db /tmp/bench-db --out reports/turn_latency.json
+    .venv/bin/python benchmarks/turn_latency.py --db /tmp/bench-db --out reports/turn_latency.json
 
 Measures, in one run: a cold index build of the whole catalog, an incremental re-run (nothing
 changed), an incremental run with 100 changed items, then scripted conversations through
@@ -80,7 +79,9 @@ def bench_turns(db: Path, conversations: int, seed: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--catalog", default="../shared/data/redial/catalog.json")
+    parser.add_argument("--catalog", help="catalog to index (default: the ReDial catalog.json)")
+    parser.add_argument("--data", type=Path, help="folder holding redial/ "
+                        "(default: $CONVREC_DATA, else ../shared/data)")
     parser.add_argument("--db", type=Path, default=Path("/tmp/convrec-bench"))
     parser.add_argument("--skip-build", action="store_true", help="reuse the index in --db")
     parser.add_argument("--conversations", type=int, default=10)
@@ -88,6 +89,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("reports/turn_latency.json"))
     args = parser.parse_args()
 
+    if args.catalog is None and not args.skip_build:
+        from corpora.paths import data_path
+
+        args.catalog = str(data_path(args.data, "redial", "catalog.json"))
     report: dict = {"catalog": args.catalog}
     if not args.skip_build:
         report["index"] = bench_index(args.catalog, args.db)

@@ -1,9 +1,12 @@
 """Fit the learned ranker (retrieval/learned_ranker.py) on the ReDial valid split.
 
+    convrec train-ranker --db /tmp/a3db            # trees; dialogue weight tuned on fold 4
+    convrec train-ranker --db /tmp/a3db --limit 60  # smoke test
+
 Every valid turn goes through the agent's own query building, retrieval and signal computation,
 with the co-occurrence model of its fold (counted without the fold's dialogues), so a training
 row never sees its own dialogue's counts. IARD's ReDial train dialogues
-(`finetune/iard_redial.py`) add training rows the same way; only valid turns are scored.
+(`corpora/iard_redial.py`) add training rows the same way; only valid turns are scored.
 Reported: Recall@10/50 of the trees on each held-out fold against the weighted sum, on the same
 candidates. The dialogue encoder's weight is tuned on
 the fold that encoder was trained without (`convrec train-retriever --exclude-fold`), else the
@@ -43,33 +46,35 @@ def collect(settings, redial_dir: Path, limit: int | None = None, progress: bool
     import numpy as np
     from tqdm.auto import tqdm
 
-    from agent.build import build_index, build_pipeline
-    from eval import redial
-    from eval.redial_query import ContextReader
-    from finetune.iard_redial import extra_rec_turns
+    from agent.build import build_context, build_pipeline
+    from agent.context_reader import ContextReader
+    from corpora.folds import FOLDS, collaborative_models, fold_of
+    from corpora.iard_redial import extra_rec_turns
+    from corpora.redial import instances, load_turns
 
-    index = build_index(settings)
-    pipeline = build_pipeline(settings, index)
-    pipeline.ranker.learned = None  # features, not scores
-    turns = redial.load_turns(redial_dir, "valid", "dedup", limit)
+    context = build_context(settings)
+    pipeline = build_pipeline(settings, context, learned=False)  # features, not scores
+    turns = load_turns(redial_dir, "valid", "dedup", limit)
     scored = len(turns)
-    turns += [t for t in extra_rec_turns(redial_dir) if redial.instances(t, "dedup")][:limit]
-    queries = redial.build_queries(ContextReader(list(index.items().values())), turns)
+    turns += [t for t in extra_rec_turns(redial_dir) if instances(t, "dedup")][:limit]
+    reader = ContextReader(list(context.memory.items().values()))
+    queries = [reader.query(t.context) for t in turns]
     pipeline.prime(queries)
-    models = redial.collaborative_models(redial_dir, "valid")
+    # one pipeline per fold, each over the co-occurrence model that holds that fold out
+    folds = {fold: pipeline.with_collaborative(model)
+             for fold, model in collaborative_models(redial_dir, "valid").items()}
     weights = vars(pipeline.ranker.weights)
     rows = []
     for n, (turn, query) in enumerate(tqdm(list(zip(turns, queries, strict=True)), desc="features",
                                            disable=not progress)):
-        fold = redial.fold_of(turn.dialogue_id, redial.FOLDS)
-        pipeline.use_collaborative(models[fold])
-        candidates = pipeline.retriever.retrieve(query, pool=pipeline.pool)
-        signals = pipeline.ranker.signals(query, candidates)
-        targets = set(redial.instances(turn, "dedup"))
+        fold = fold_of(turn.dialogue_id, FOLDS)
+        candidates = folds[fold].candidates(query)
+        signals = folds[fold].ranker.signals(query, candidates)
+        targets = set(instances(turn, "dedup"))
         rows.append(TurnRows(
             fold=fold,
-            features=np.array([[s.get(f, 0.0) for f in FEATURES] for s in signals], dtype="float32"),
-            dialogue=np.array([s.get("dialogue", 0.0) for s in signals], dtype="float32"),
+            features=np.array([[s[f] for f in FEATURES] for s in signals], dtype="float32"),
+            dialogue=np.array([s["dialogue"] for s in signals], dtype="float32"),
             # the weighted sum as it was before the learned parts: no dialogue encoder
             weighted=np.array([sum(weights.get(k, 0.0) * v for k, v in s.items() if k != "dialogue")
                                for s in signals]),

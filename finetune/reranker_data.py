@@ -40,25 +40,26 @@ def build_groups(
     """Groups for every valid turn outside the dev fold (optionally the first `limit` turns)."""
     from tqdm import tqdm
 
-    from eval import redial
-    from eval.redial_query import ContextReader
-    from finetune.redial_data import fold_of
+    from agent.context_reader import ContextReader
+    from corpora.folds import collaborative_models, fold_of
+    from corpora.redial import instances, load_turns
 
     rng = random.Random(seed)
-    items = pipeline.retriever.index.items()
+    items = pipeline.context.memory.items()
     catalog = list(items)
-    turns = [t for t in redial.load_turns(redial_dir, "valid", "dedup")
+    turns = [t for t in load_turns(redial_dir, "valid", "dedup")
              if fold_of(t.dialogue_id, FOLDS) != DEV_FOLD][:limit]
     reader = ContextReader(list(items.values()))
-    models = redial.collaborative_models(redial_dir, "valid")
+    folds = {fold: pipeline.with_collaborative(model)  # each holds its own fold out
+             for fold, model in collaborative_models(redial_dir, "valid").items()}
     groups = []
     for turn in tqdm(turns, desc="training groups", unit="turn", disable=not progress):
-        pipeline.use_collaborative(models[fold_of(turn.dialogue_id, FOLDS)])
+        folded = folds[fold_of(turn.dialogue_id, FOLDS)]
         query = reader.query(turn.context, k=negatives + 10)
-        ranked = [c.item.id for c in pipeline.recommend(query).candidates]
-        targets = redial.instances(turn, "dedup")
+        ranked = [c.item.id for c in folded.recommend(query).candidates]
+        targets = instances(turn, "dedup")
         hard = [i for i in ranked if i not in targets][:negatives - 1]
-        profile = pipeline.ranker.profile(query)
+        profile = folded.ranker.profile(query)
         for target in targets:
             easy = rng.choice(catalog)
             negative_ids = hard + ([easy] if easy not in targets and easy not in hard else [])

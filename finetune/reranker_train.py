@@ -1,6 +1,6 @@
 """Train the BERT cross-encoder reranker from the MiniLM backbone (CPU is enough).
 
-    nice -n 10 convrec train-reranker --db /tmp/a3db --max-steps 400
+    nice -n 10 convrec train-reranker --db /tmp/a3db --max-steps 400   # --max-steps 2: smoke test
 
 The backbone is the local all-MiniLM-L6-v2 folder (`retrieval.embedder.default_embedding_model`)
 with a fresh one-logit head. Loss is listwise: softmax cross-entropy over one positive and its
@@ -78,6 +78,33 @@ def train(groups: list[Group], args: TrainArgs, progress: bool = True) -> TrainR
     model.save(str(args.out))
     return TrainReport(args.max_steps, len(groups), time.perf_counter() - started, loss_avg, args.out)
 
+
+
+def train_reranker(settings, redial_dir: Path, max_steps: int, limit: int | None = None,
+                   out: Path | None = None, progress: bool = True) -> tuple[TrainReport, float]:
+    """Build hard-negative groups with the current pipeline (no reranker), train, save.
+
+    Args:
+        settings: the agent's settings; the index and models of `settings.db` are used.
+        redial_dir: the ReDial folder (valid split only).
+        max_steps: optimiser steps (2: smoke test).
+        limit: only the first N training turns.
+        out: model folder (default `<db>/models/reranker`, where the agent looks).
+
+    Returns:
+        The training report and the seconds spent building the groups.
+    """
+    from agent.build import build_context, build_pipeline
+    from finetune.reranker_data import build_groups
+
+    started = time.perf_counter()
+    # negatives come from the stage the reranker will refine
+    pipeline = build_pipeline(settings, build_context(settings), reranker=False)
+    groups = build_groups(pipeline, redial_dir, limit=limit, progress=progress)
+    built = time.perf_counter() - started
+    report = train(groups, TrainArgs(out=out or settings.models_dir / "reranker", max_steps=max_steps),
+                   progress=progress)
+    return report, built
 
 def _listwise_loss(model, batch: list[Group], max_length: int):
     import torch

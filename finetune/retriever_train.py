@@ -1,5 +1,9 @@
 """Fine-tune the dialogue encoder (retrieval/dialogue_encoder.py) on the ReDial valid split.
 
+    convrec train-retriever --db /tmp/a3db --exclude-fold 4   # encoder without valid fold 4
+    convrec train-retriever --db /tmp/a3db                    # final encoder on all of valid
+    convrec train-retriever --db /tmp/a3db --max-steps 2      # smoke test
+
 Pairs: (recent dialogue before a recommender turn, an item that turn recommended and nobody had
 mentioned yet). Loss: in-batch softmax over the batch's items (multiple-negatives ranking), the
 standard recipe for a bi-encoder; two turns recommending the same item are not each other's
@@ -19,7 +23,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from eval import redial
+from corpora.folds import FOLDS, fold_of
+from corpora.iard_redial import extra_rec_turns
+from corpora.redial import instances, load_turns
 from retrieval.dialogue_encoder import META_FILE, dialogue_text
 
 
@@ -38,15 +44,13 @@ class RetrieverArgs:
 
 def training_pairs(redial_dir: Path, exclude_fold: int | Iterable[int] | None) -> list[tuple[str, str]]:
     """(dialogue text, target item id) for every dedup instance of the valid split and of IARD's
-    ReDial train dialogues (`finetune/iard_redial.py`), without the dialogues of the excluded
+    ReDial train dialogues (`corpora/iard_redial.py`), without the dialogues of the excluded
     fold(s) (several: the cross-fitted encoders of `benchmarks/crossfit_ranker.py`)."""
-    from finetune.iard_redial import extra_rec_turns
-
-    turns = redial.load_turns(redial_dir, "valid", "dedup") + extra_rec_turns(redial_dir)
+    turns = load_turns(redial_dir, "valid", "dedup") + extra_rec_turns(redial_dir)
     if exclude_fold is not None:
         excluded = {exclude_fold} if isinstance(exclude_fold, int) else set(exclude_fold)
-        turns = [t for t in turns if redial.fold_of(t.dialogue_id, redial.FOLDS) not in excluded]
-    return [(dialogue_text(t.context), target) for t in turns for target in redial.instances(t, "dedup")]
+        turns = [t for t in turns if fold_of(t.dialogue_id, FOLDS) not in excluded]
+    return [(dialogue_text(t.context), target) for t in turns for target in instances(t, "dedup")]
 
 
 def train_retriever(pairs: list[tuple[str, str]], documents: dict[str, str], args: RetrieverArgs,
@@ -91,6 +95,36 @@ def train_retriever(pairs: list[tuple[str, str]], documents: dict[str, str], arg
     _save(model, args.out, report)
     return report
 
+
+
+def train_dialogue_encoder(settings, redial_dir: Path, epochs: float = 2.0,
+                           max_steps: int | None = None, exclude_fold: int | None = None,
+                           progress: bool = True) -> dict:
+    """Train the encoder into `<db>/models/dialogue-encoder` and embed the catalog beside it.
+
+    Args:
+        settings: the agent's settings; the index of `settings.db` gives the items and the base.
+        redial_dir: the ReDial folder (valid split; IARD beside it when present).
+        epochs: passes over the pairs.
+        max_steps: stop after N optimiser steps (smoke test).
+        exclude_fold: leave this valid fold out (to tune the ranker's weight on it).
+
+    Returns:
+        The training report, with the model folder under "path".
+    """
+    from agent.build import IndexMissing, build_dialogue_encoder, build_index
+    from retrieval.dialogue_encoder import DIR_NAME
+
+    index = build_index(settings)
+    if len(index) == 0:
+        raise IndexMissing(f"no catalog is indexed in {settings.index_dir}: run `convrec index` first")
+    documents = {i: item.document() for i, item in index.items().items()}
+    pairs = [(q, t) for q, t in training_pairs(redial_dir, exclude_fold) if t in documents]
+    args = RetrieverArgs(out=settings.models_dir / DIR_NAME, base=index.embedder.model_path,
+                         epochs=epochs, max_steps=max_steps, exclude_fold=exclude_fold)
+    report = train_retriever(pairs, documents, args, progress=progress)
+    build_dialogue_encoder(settings, index).sync()  # embeds the catalog once, saved beside it
+    return {**report, "path": str(args.out)}
 
 def _encode(model, texts: list[str]):
     import torch

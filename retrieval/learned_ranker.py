@@ -21,17 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retrieval.signals import FEATURES
+
 if TYPE_CHECKING:
     import numpy as np
 
 log = logging.getLogger(__name__)
 
 DIR_NAME = "ranker"
-FEATURES = (
-    "similarity", "collaborative", "popularity", "genre", "people", "seed_similarity",
-    "seed_genre", "era", "suggested", "collab_max", "collab_last", "collab_count",
-    "shared_people", "same_director", "year", "seeds", "has_text",
-)
 
 
 @dataclass
@@ -43,9 +40,9 @@ class LearnedScorer:
     def score(self, signals: list[dict[str, float]]) -> np.ndarray:
         import numpy as np
 
-        matrix = np.array([[s.get(f, 0.0) for f in FEATURES] for s in signals], dtype="float32")
+        matrix = np.array([[s[f] for f in FEATURES] for s in signals], dtype="float32")
         p = self.model.predict_proba(matrix)[:, 1].clip(1e-7, 1 - 1e-7)
-        dialogue = np.array([s.get("dialogue", 0.0) for s in signals], dtype="float32")
+        dialogue = np.array([s["dialogue"] for s in signals], dtype="float32")
         return np.log(p / (1 - p)) + self.dialogue_weight * dialogue
 
     def save(self, folder: Path, report: dict) -> None:

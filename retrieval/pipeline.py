@@ -12,6 +12,7 @@ from retrieval.schema import Candidate, RetrievalQuery
 
 if TYPE_CHECKING:
     from retrieval.collaborative import CoOccurrence
+    from retrieval.context import RetrievalContext
 
 
 @dataclass
@@ -21,35 +22,41 @@ class Ranked:
 
 
 class RecommendationPipeline:
-    def __init__(
-        self, retriever: Retriever, ranker: Ranker, pool: int = 100, diversity: float = 0.0
-    ) -> None:
-        self.retriever = retriever
+    """A retriever and a ranker over one `RetrievalContext`."""
+
+    def __init__(self, ranker: Ranker, pool: int = 100, diversity: float = 0.0) -> None:
+        self.context = ranker.context
+        self.retriever = Retriever(self.context)
         self.ranker = ranker
         self.pool = pool  # candidates handed from the first stage to the second
         self.diversity = diversity  # MMR lambda for queries that set none (Settings.diversity)
-        if ranker.vectors == ranker.index.embeddings:
-            ranker.vectors = retriever.vectors  # one in-memory copy of the item vectors, not Chroma
 
-    def use_collaborative(self, model: CoOccurrence | None) -> None:
-        """Swap the co-occurrence model in both stages (the evaluator's held-out folds)."""
-        self.retriever.collaborative = model
-        self.ranker.collaborative = model
+    def with_collaborative(self, model: CoOccurrence | None) -> RecommendationPipeline:
+        """The same pipeline reading another co-occurrence model (the evaluator's held-out
+        folds): a new pipeline, so the original and every part built from it are untouched."""
+        return self.with_context(self.context.with_collaborative(model))
+
+    def with_context(self, context: RetrievalContext) -> RecommendationPipeline:
+        return RecommendationPipeline(self.ranker.with_context(context), self.pool, self.diversity)
 
     def prime(self, queries: list[RetrievalQuery]) -> None:
         """Embed the texts of many queries in batches ahead of time (the evaluator's speed-up)."""
-        self.retriever.prime([q.text for q in queries])
-        encoder = self.retriever.dialogue_encoder
+        self.context.queries.prime([q.text for q in queries])
+        encoder = self.context.dialogue_encoder
         if encoder is not None:
             from retrieval.dialogue_encoder import dialogue_text
 
             encoder.prime([dialogue_text(q.dialogue) for q in queries if q.dialogue])
 
+    def candidates(self, query: RetrievalQuery) -> list[Candidate]:
+        """The first stage alone: what the ranker would be handed."""
+        return self.retriever.retrieve(query, pool=max(self.pool, query.k))
+
     def recommend(self, query: RetrievalQuery) -> Ranked:
         if self.diversity and not query.diversity:
             query = query.model_copy(update={"diversity": self.diversity})
         started = time.perf_counter()
-        candidates = self.retriever.retrieve(query, pool=max(self.pool, query.k))
+        candidates = self.candidates(query)
         retrieved = time.perf_counter()
         ranked = self.ranker.rank(query, candidates)
         done = time.perf_counter()

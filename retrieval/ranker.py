@@ -19,15 +19,10 @@ from typing import TYPE_CHECKING
 from retrieval.collaborative import Evidence
 from retrieval.diversity import mmr
 from retrieval.schema import Candidate, Item, RetrievalQuery
+from retrieval.signals import SIGNALS, UnknownSignal, check_names
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    import numpy as np
-
-    from retrieval.collaborative import CoOccurrence
-    from retrieval.dialogue_encoder import DialogueEncoder
-    from retrieval.index import ItemIndex
+    from retrieval.context import RetrievalContext
     from retrieval.learned_ranker import LearnedScorer
     from retrieval.reranker import CrossEncoderReranker
 
@@ -56,26 +51,24 @@ class RankWeights:
 class Ranker:
     def __init__(
         self,
-        index: ItemIndex,
+        context: RetrievalContext,
         reranker: CrossEncoderReranker | None = None,
         weights: RankWeights | None = None,
-        collaborative: CoOccurrence | None = None,
         rerank_top: int = 30,
-        vectors: Callable[[list[str]], np.ndarray] | None = None,
         learned: LearnedScorer | None = None,
-        dialogue_encoder: DialogueEncoder | None = None,
     ) -> None:
-        self.index = index
+        self.context = context
         self.reranker = reranker
         self.weights = weights or RankWeights()
-        self.collaborative = collaborative
+        check_names(n for n in asdict(self.weights) if n != "rerank")
         self.rerank_top = rerank_top  # the cross-encoder re-scores only the head: it is slow
-        # ids -> unit vectors; the pipeline hands in the retriever's in-memory copy
-        self.vectors = vectors or index.embeddings
         self.learned = learned  # replaces the weighted sum when present
-        self.dialogue_encoder = dialogue_encoder
         self._max_log_pop: float | None = None
-        self._pop_source: object = None
+        self._version = -1  # catalog version `_max_log_pop` was computed for
+
+    def with_context(self, context: RetrievalContext) -> Ranker:
+        """A ranker with the same models and weights reading another context."""
+        return Ranker(context, self.reranker, self.weights, self.rerank_top, self.learned)
 
     def rank(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[Candidate]:
         """The best `query.k` candidates, re-scored, in order."""
@@ -94,13 +87,14 @@ class Ranker:
             scored = self._rerank(query, scored)
         if query.diversity > 0:
             head = scored[:MMR_POOL]
-            vectors = self.vectors([c.item.id for c in head])
+            vectors = self.context.memory.vectors([c.item.id for c in head])
             return mmr(head, vectors, query.k, query.diversity)
         return scored[: query.k]
 
     def signals(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[dict[str, float]]:
         """Per candidate, every signal but the cross-encoder's, each about [0, 1]."""
-        evidence = self.collaborative.evidence(query.positive_ids) if self._collab(query) else {}
+        collaborative = self.context.collaborative
+        evidence = collaborative.evidence(query.positive_ids) if self._collab(query) else {}
         liked_genres, liked_people = set(query.liked_genres), set(query.liked_people)
         seeds = self._seed_signals(query, candidates)
         dialogue = self._dialogue(query, candidates)
@@ -124,30 +118,35 @@ class Ranker:
                 "has_text": float(bool(item.text)),
                 "dialogue": talk,
             })
+        if out and set(out[0]) != set(SIGNALS):
+            raise UnknownSignal(f"signals {sorted(set(out[0]) ^ set(SIGNALS))} differ from SIGNALS")
         return _impute_cold_items(candidates, out, asdict(self.weights))
 
     def _dialogue(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[float]:
-        if self.dialogue_encoder is None or not query.dialogue:
+        encoder = self.context.dialogue_encoder
+        if encoder is None or not query.dialogue:
             return [0.0] * len(candidates)
-        return self.dialogue_encoder.similarities(query.dialogue, [c.item.id for c in candidates])
+        return encoder.similarities(query.dialogue, [c.item.id for c in candidates])
 
     def _suggested(self, item: Item) -> float:
         """How often recommenders suggested it (log), the prior of what gets recommended."""
-        if self.collaborative is None or not self.collaborative.suggested:
+        collaborative = self.context.collaborative
+        if collaborative is None or not collaborative.suggested:
             return 0.0
-        return math.log1p(self.collaborative.suggested.get(item.id, 0.0)) / self._log_pop_scale()
+        return math.log1p(collaborative.suggested.get(item.id, 0.0)) / self._log_pop_scale()
 
     def _seed_signals(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[dict[str, float]]:
         """Closeness of each candidate to the items the user named: vectors, genres, years."""
         import numpy as np
 
-        items = self.index.items()
+        memory = self.context.memory
+        items = memory.items()
         seeds = [items[i] for i in query.positive_ids if i in items]
         if not seeds:
             return [{"seed_similarity": 0.0, "seed_genre": 0.0, "era": 0.0, "shared_people": 0.0,
                      "same_director": 0.0} for _ in candidates]
-        closest = (self.vectors([c.item.id for c in candidates])
-                   @ self.vectors([s.id for s in seeds]).T).max(axis=1)  # (n,)
+        closest = (memory.vectors([c.item.id for c in candidates])
+                   @ memory.vectors([s.id for s in seeds]).T).max(axis=1)  # (n,)
         genres = {g for s in seeds for g in s.genres}
         people = {n for s in seeds for group in s.people.values() for n in group}
         directors = {n for s in seeds for n in s.people.get("director", [])}
@@ -167,13 +166,13 @@ class Ranker:
 
     def profile(self, query: RetrievalQuery) -> str:
         """What the cross-encoder reads about the user: the items they named, then their words."""
-        items = self.index.items()
+        items = self.context.memory.items()
         titles = [items[i].display_title for i in query.positive_ids[-5:] if i in items]
         liked = "Liked: " + "; ".join(titles) + ". " if titles else ""
         return (liked + query.text).strip()
 
     def _collab(self, query: RetrievalQuery) -> bool:
-        return self.collaborative is not None and bool(query.positive_ids)
+        return self.context.collaborative is not None and bool(query.positive_ids)
 
     def _rerank(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[Candidate]:
         head, tail = candidates[: self.rerank_top], candidates[self.rerank_top :]
@@ -189,20 +188,22 @@ class Ranker:
         return sorted(head, key=lambda c: -c.score) + tail
 
     def _popularity(self, item: Item) -> float:
-        if self.collaborative is not None:
-            raw = self.collaborative.popularity(item.id)
+        collaborative = self.context.collaborative
+        if collaborative is not None:
+            raw = collaborative.popularity(item.id)
         else:
             raw = math.log1p(item.popularity or 0.0)
         return raw / self._log_pop_scale()
 
     def _log_pop_scale(self) -> float:
-        if self._max_log_pop is None or self._pop_source is not self.collaborative:
-            items = self.index.items().values()
-            if self.collaborative is not None:
-                top = max((self.collaborative.popularity(it.id) for it in items), default=0.0)
+        memory, collaborative = self.context.memory, self.context.collaborative
+        if self._max_log_pop is None or self._version != memory.version:
+            items = memory.items().values()
+            if collaborative is not None:
+                top = max((collaborative.popularity(it.id) for it in items), default=0.0)
             else:
                 top = max((math.log1p(it.popularity or 0.0) for it in items), default=0.0)
-            self._max_log_pop, self._pop_source = max(top, 1.0), self.collaborative
+            self._max_log_pop, self._version = max(top, 1.0), memory.version
         return self._max_log_pop
 
 

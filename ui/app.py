@@ -12,8 +12,8 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from agent.agent import InvalidMessage
-from agent.schema import Recommendation, Turn
+from agent.agent import InvalidFeedback, InvalidMessage, InvalidSetting
+from agent.schema import Event, Recommendation, Turn
 from ui.cards import CSS, card_html
 from ui.transcript import BUTTON_LABELS, restore, user_line
 
@@ -128,7 +128,7 @@ class _Layout:
 
     def _restore(self, session: str):
         """Load (or a fresh) conversation of this tab; the browser supplies `session`."""
-        messages, cards, diversity = restore(self.agent.store.history(session))
+        messages, cards, diversity = restore(self.agent.history(session), self.agent.items())
         chat = [{"role": "assistant", "content": GREETING}, *messages]
         return [session, diversity, *self._view(chat, "", cards)]
 
@@ -154,19 +154,23 @@ class _Layout:
             cards = _cards(cards)
             if slot >= len(cards):
                 return self._view(chat, "That card is gone; here are the current picks.", cards)
+            item_id = cards[slot].id
             try:
-                turn = self.agent.feedback(session, cards[slot].id, reaction)
-            except KeyError:
+                turn = self.agent.feedback(session, item_id, reaction)
+            except InvalidFeedback:
                 return self._view(chat, "That movie is no longer in the catalog.", cards)
-            pressed = cards[slot].title + (f" ({cards[slot].year})" if cards[slot].year else "")
-            chat = [*chat, {"role": "user", "content": user_line(f"[{reaction}] {pressed}")},
+            event = Event(kind="feedback", item_id=item_id, reaction=reaction)
+            chat = [*chat, {"role": "user", "content": user_line(event, self.agent.items())},
                     {"role": "assistant", "content": turn.reply}]
             return self._view(chat, _status(turn), turn.items or cards)
 
         return press
 
     def _set_diversity(self, value: float, session: str) -> str:
-        self.agent.set_diversity(session, float(value))
+        try:
+            self.agent.set_diversity(session, float(value))
+        except (InvalidSetting, TypeError, ValueError) as exc:
+            return f"**Note:** {_sentence(str(exc))}"
         return f"Diversity set to {float(value):.1f}: it applies to the next picks."
 
 

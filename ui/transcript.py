@@ -2,37 +2,40 @@
 
 from __future__ import annotations
 
-from agent.schema import Recommendation, Turn
+from agent.schema import Event, Recommendation, Turn
+from retrieval.schema import Item
 
-# How `Agent.feedback` and `Agent.set_diversity` label their turns in the session history.
-# Plain words: emoji glyphs are missing from many fonts (a headless Chromium shows boxes).
+# The card buttons. Plain words: emoji glyphs are missing from many fonts (a headless Chromium
+# shows boxes).
 BUTTON_LABELS = {"like": "Like", "dislike": "Not for me", "seen": "Seen it"}
-_SETTING_PREFIX = "[diversity]"
 
 
-def user_line(message: str) -> str:
-    """What the chat shows for a saved user message: button presses get a readable label."""
-    for reaction, label in BUTTON_LABELS.items():
-        prefix = f"[{reaction}] "
-        if message.startswith(prefix):
-            return f"{label}: {message[len(prefix):]}"
-    return message
+def user_line(event: Event, items: dict[str, Item]) -> str:
+    """What the chat shows for what the user did: a button press gets a readable label."""
+    if event.kind != "feedback":
+        return event.text
+    item = items.get(event.item_id or "")
+    title = item.display_title if item is not None else event.text or "an item"
+    return f"{BUTTON_LABELS.get(event.reaction or '', event.reaction)}: {title}"
 
 
-def restore(history: list[tuple[str, Turn]]) -> tuple[list[dict], list[Recommendation], float]:
+def restore(
+    history: list[tuple[Event, Turn]], items: dict[str, Item]
+) -> tuple[list[dict], list[Recommendation], float]:
     """(chat messages, the latest cards, the diversity setting) of a saved session.
 
     Args:
-        history: `SessionStore.history(session_id)`, oldest first.
+        history: `Agent.history(session_id)`, oldest first.
+        items: the catalog, for the titles of pressed items.
     """
     messages: list[dict] = []
     cards: list[Recommendation] = []
     diversity = 0.0
-    for message, turn in history:
+    for event, turn in history:
         diversity = turn.state.diversity
-        if message.startswith(_SETTING_PREFIX):
+        if event.kind == "setting":
             continue  # a slider move, not something anyone said
-        messages.append({"role": "user", "content": user_line(message)})
+        messages.append({"role": "user", "content": user_line(event, items)})
         messages.append({"role": "assistant", "content": turn.reply})
         if turn.items:
             cards = list(turn.items)

@@ -92,7 +92,6 @@ class HeadIntentModel:
         self.classifier = classifier
         self.rules = rules
         self.min_confidence = min_confidence
-        self.last_error: str | None = None  # why the last call fell back to the rules
 
     def propose(self, message: str, last_shown: int = 0, agent_said: str = "") -> UserAct:
         act = self.rules.propose(message, last_shown)
@@ -100,10 +99,8 @@ class HeadIntentModel:
         try:
             scores = self.classifier.classify([render_input(message, context)])[0]
         except Exception as exc:  # noqa: BLE001 (a dead server must not stop the conversation)
-            self.last_error = f"intent classifier unavailable ({exc}); used the rules"
-            log.warning(self.last_error)
+            log.warning("intent classifier unavailable (%s); used the rules", exc)
             return act
-        self.last_error = None
         intent, confidence = max(scores.items(), key=lambda kv: kv[1])
         if confidence >= self.min_confidence and _usable(intent, act, last_shown):
             _retarget(act, intent)
@@ -114,18 +111,18 @@ def _usable(intent: Intent, act: UserAct, last_shown: int) -> bool:
     """Acts about 'the last list' mean nothing before anything was shown."""
     if intent in (Intent.ACCEPT, Intent.REJECT, Intent.SEEN, Intent.CRITIQUE, Intent.INQUIRE):
         return last_shown > 0 or bool(
-            act.liked_titles or act.seen_titles or act.disliked_titles or act.liked_genres
+            act.liked_items or act.seen_items or act.disliked_items or act.liked_genres
             or act.disliked_genres
         )
     return True
 
 
 def _retarget(act: UserAct, intent: Intent) -> None:
-    """Set the intent and move named titles where that intent says they belong."""
+    """Set the intent and move named items where that intent says they belong."""
     act.intent = intent
     if intent == Intent.SEEN:
-        act.seen_titles += [t for t in act.liked_titles if t not in act.seen_titles]
-        act.liked_titles = []
+        act.seen_items += [i for i in act.liked_items if i not in act.seen_items]
+        act.liked_items = []
     elif intent == Intent.REJECT:
-        act.disliked_titles += [t for t in act.liked_titles if t not in act.disliked_titles]
-        act.liked_titles = []
+        act.disliked_items += [i for i in act.liked_items if i not in act.disliked_items]
+        act.liked_items = []

@@ -44,25 +44,25 @@ class RuleIntentModel:
         act.intent = self._intent(lower, act, bool(mentions), last_shown)
         if act.intent not in (Intent.PREFERENCE, Intent.REQUEST, Intent.CRITIQUE):
             act.query = ""
-        if act.intent in (Intent.SEEN, Intent.REJECT) and act.liked_titles:
+        if act.intent in (Intent.SEEN, Intent.REJECT) and act.liked_items:
             # "I've seen Alien" / "not Alien": the named title is the referent, not a like.
-            target = act.seen_titles if act.intent == Intent.SEEN else act.disliked_titles
-            target += [t for t in act.liked_titles if t not in target]
-            act.liked_titles = []
+            target = act.seen_items if act.intent == Intent.SEEN else act.disliked_items
+            target += [i for i in act.liked_items if i not in target]
+            act.liked_items = []
         return act
 
     def _titles(self, text: str, mentions: list[Mention], act: UserAct) -> None:
         for mention in mentions:
-            title = self.linker.item(mention.item_id).display_title
+            item_id = mention.item_id
             before, after = _clause(text, mention.start, mention.end)
             if _has(before, lx.SEEN_CUES) or _has(before, ("seen", "watched", "saw")):
-                act.seen_titles.append(title)
+                act.seen_items.append(item_id)
                 if _has(before + after, lx.POSITIVE_CUES) and not _has(before, lx.NEGATORS):
-                    act.liked_titles.append(title)
+                    act.liked_items.append(item_id)
             elif _has(before, lx.NEGATORS) or _has(after, lx.NEGATORS):
-                act.disliked_titles.append(title)
+                act.disliked_items.append(item_id)
             else:
-                act.liked_titles.append(title)
+                act.liked_items.append(item_id)
 
     @staticmethod
     def _mask(lower: str, mentions: list[Mention]) -> str:
@@ -130,14 +130,14 @@ class RuleIntentModel:
     def _intent(lower: str, act: UserAct, named: bool, last_shown: int) -> Intent:
         refers = bool(act.positions or act.liked_positions or act.all_shown) and last_shown > 0
         prefs = bool(act.liked_genres or act.disliked_genres or act.people or act.year_min
-                     or act.year_max or act.liked_titles or act.disliked_titles)
+                     or act.year_max or act.liked_items or act.disliked_items)
         if _has(lower, lx.END_CUES) and len(lower.split()) <= 8:
             return Intent.END
         if (refers or named) and (_has(lower, lx.INQUIRE_CUES) or lower.endswith("?")) and not (
             _has(lower, lx.MORE_LIKE_CUES) or _has(lower, lx.SEEN_CUES) or prefs and not refers
         ):
             return Intent.INQUIRE
-        if _has(lower, lx.SEEN_CUES) or act.seen_titles:
+        if _has(lower, lx.SEEN_CUES) or act.seen_items:
             return Intent.SEEN
         if (_has(lower, lx.MORE_LIKE_CUES) or act.liked_positions) and (refers or named):
             return Intent.CRITIQUE

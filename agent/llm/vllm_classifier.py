@@ -12,7 +12,7 @@ from __future__ import annotations
 from agent.llm.base import LLMUnavailable
 from agent.schema import Intent
 
-LABELS = [intent.value for intent in Intent]  # the head's id2label order (finetune/intent_labels)
+LABELS = [intent.value for intent in Intent]  # the head's id2label (finetune/intent/labels.py)
 
 
 class HTTPIntentClassifier:

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from agent import InvalidMessage
+from agent.agent import InvalidFeedback, InvalidSetting
+from agent.llm.base import LanguageModel, LLMUnavailable
 from agent.llm.scripted import ScriptedModel
+from retrieval.schema import Item
 
 
 def test_cold_start_user_is_asked_before_anything_is_recommended(make_agent):
@@ -21,7 +27,8 @@ def test_named_movies_give_grounded_recommendations(make_agent):
     assert not titles & {"Alien", "Aliens"}  # the liked movies themselves are not news
     assert all(r.reason and r.score for r in turn.items)
     assert any("Alien (1979)" in r.reason or "Aliens (1986)" in r.reason for r in turn.items)
-    assert turn.timings_ms["retrieval"] > 0 and turn.timings_ms["generation"] >= 0
+    assert turn.timings_ms["retrieval"] > 0
+    assert 0 < turn.timings_ms["generation"] < turn.timings_ms["total"]
 
 
 def test_invented_titles_from_the_model_are_never_shown(make_agent):
@@ -72,8 +79,11 @@ def test_feedback_buttons_update_state_and_refresh(make_agent):
     turn = agent.feedback("s", first.items[0].id, "dislike")
     assert first.items[0].id in turn.state.disliked_items and len(turn.items) == 5
     assert first.items[0].id not in {r.id for r in turn.items}
-    with pytest.raises(KeyError, match="unknown item"):
+    with pytest.raises(InvalidFeedback, match="unknown item"):
         agent.feedback("s", "no-such-id", "like")
+    with pytest.raises(InvalidFeedback, match="unknown reaction 'love'"):
+        agent.feedback("s", first.items[1].id, "love")
+    assert agent.state("s") == turn.state  # a refused press changes nothing
 
 
 def test_sessions_persist_across_restarts(make_agent):
@@ -82,7 +92,9 @@ def test_sessions_persist_across_restarts(make_agent):
     turn = restarted.reply("persist", "seen the first one")
     assert turn.state.liked_items == first.state.liked_items
     assert first.items[0].id in turn.state.seen_items
-    assert [m for m, _ in restarted.store.history("persist")] == ["I loved Alien", "seen the first one"]
+    history = restarted.history("persist")
+    assert [e.text for e, _ in history] == ["I loved Alien", "seen the first one"]
+    assert {e.kind for e, _ in history} == {"message"}
 
 
 def test_bad_input_is_refused_clearly_and_loses_nothing(make_agent):
@@ -92,7 +104,7 @@ def test_bad_input_is_refused_clearly_and_loses_nothing(make_agent):
         agent.reply("s", "   ")
     with pytest.raises(InvalidMessage, match="characters long"):
         agent.reply("s", "x" * 5000)
-    assert agent.store.load("s").liked_items
+    assert agent.state("s").liked_items
 
 
 def test_a_crash_inside_a_turn_keeps_the_session(make_agent, monkeypatch):
@@ -105,7 +117,7 @@ def test_a_crash_inside_a_turn_keeps_the_session(make_agent, monkeypatch):
     monkeypatch.setattr(agent.pipeline, "recommend", boom)
     turn = agent.reply("s", "more like Aliens")
     assert "went wrong" in turn.reply and "index exploded" in turn.error
-    assert agent.store.load("s") == before
+    assert agent.state("s") == before
 
 
 def test_stream_yields_recommendations_before_text(make_agent):
@@ -122,6 +134,66 @@ def test_an_item_added_while_running_can_be_named_at_once(make_agent):
     agent.reply("s", "hello")
     new = Item(id="new-1", title="Zorblax Returns", year=2026, genres=["sci-fi"],
                text="A lonely robot searches the galaxy for its creator.")
-    agent.pipeline.retriever.index.add([new], progress=False)
+    agent.pipeline.context.index.add([new], progress=False)
     turn = agent.reply("s", "I loved Zorblax Returns")
     assert turn.state.liked_items == ["new-1"] and turn.items
+
+
+def test_a_press_on_the_second_of_two_same_titled_items_records_that_item(make_agent):
+    twins = [Item(id=f"twin-{n}", title="Night Train", genres=["thriller"], popularity=pop,
+                  text=f"Version {n} of a thriller on a night train.") for n, pop in ((1, 90), (2, 3))]
+    agent = make_agent()
+    agent.pipeline.context.index.add(twins, progress=False)
+    turn = agent.feedback("s", "twin-2", "like")
+    assert turn.state.liked_items == ["twin-2"]
+    turn = agent.feedback("s", "twin-1", "seen")
+    assert turn.state.seen_items == ["twin-1"] and turn.state.liked_items == ["twin-2"]
+    events = [e for e, _ in agent.history("s")]
+    assert [(e.kind, e.item_id, e.reaction) for e in events] == [
+        ("feedback", "twin-2", "like"), ("feedback", "twin-1", "seen")]
+
+
+def test_settings_are_validated_and_stored_as_settings(make_agent):
+    agent = make_agent()
+    for bad in (5.0, -0.1, float("nan"), float("inf")):
+        with pytest.raises(InvalidSetting, match="from 0 to 1"):
+            agent.set_diversity("s", bad)
+    agent.set_diversity("s", 0.4)
+    assert agent.state("s").diversity == 0.4
+    assert [(e.kind, e.setting, e.value) for e, _ in agent.history("s")] == [
+        ("setting", "diversity", 0.4)]
+    assert agent.reply("s", "I loved Alien").items  # the session still works
+
+
+class _FlakyModel(LanguageModel):
+    """Fails for messages that mention Aliens, answers the others; slow enough to overlap."""
+
+    def stream(self, messages, max_tokens=64, stop=None):
+        prompt = messages[-1].content
+        for word in ("What ", "a ", "fine ", "choice!"):
+            time.sleep(0.01)
+            if "Aliens" in prompt:
+                raise LLMUnavailable("flaky server refused")
+            yield word
+
+
+def test_concurrent_sessions_each_get_their_own_writer_error(make_agent):
+    agent = make_agent(llm=_FlakyModel())
+    turns: dict[str, object] = {}
+
+    def chat(session: str, message: str) -> None:
+        turns[session] = agent.reply(session, message)
+
+    threads = [threading.Thread(target=chat, args=(f"s{n}", "I loved Aliens" if n % 2 else
+                                                   "I loved Alien")) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for n in range(8):
+        turn = turns[f"s{n}"]
+        assert turn.items, turn.error
+        if n % 2:
+            assert turn.error and "refused" in turn.error
+        else:
+            assert turn.error is None and turn.reply.startswith("What a fine choice!")

@@ -14,6 +14,7 @@ def real_llm(tmp_path_factory):
     return TransformersModel(ensure_default_llm(tmp_path_factory.mktemp("models")))
 
 
+@pytest.mark.slow
 def test_four_turn_conversation_with_the_real_model(db, real_llm):
     from agent import Settings, build_agent
 

@@ -53,7 +53,8 @@ def rules(small_items):
 def test_head_intent_with_rule_slots_moves_titles_where_the_intent_says(rules):
     head = HeadIntentModel(FixedClassifier(Intent.SEEN), rules)
     act = head.propose("Alien was a blast", last_shown=5)
-    assert act.intent == Intent.SEEN and act.seen_titles == ["Alien (1979)"] and not act.liked_titles
+    seen = [rules.linker.item(i).display_title for i in act.seen_items]
+    assert act.intent == Intent.SEEN and seen == ["Alien (1979)"] and not act.liked_items
     assert head.classifier.texts == [render_input("Alien was a blast", runtime_context(5))]
 
 
@@ -64,11 +65,11 @@ def test_unsure_or_meaningless_predictions_keep_the_rules_intent(rules):
     assert nothing_shown.propose("hello!", last_shown=0).intent == Intent.CHITCHAT
 
 
-def test_a_dead_classifier_falls_back_to_the_rules_and_says_why(rules):
+def test_a_dead_classifier_falls_back_to_the_rules_and_says_why(rules, caplog):
     head = HeadIntentModel(DeadClassifier(), rules)
     act = head.propose("I loved Alien and Aliens")
     assert act == rules.propose("I loved Alien and Aliens")
-    assert "127.0.0.1:9" in head.last_error
+    assert "127.0.0.1:9" in caplog.text
 
 
 class _Classify(BaseHTTPRequestHandler):
@@ -114,7 +115,7 @@ def test_agent_uses_a_trained_head_when_its_folder_exists(make_agent, db, tmp_pa
     settings = Settings(db=db, llm="none")
     rules_only = build_intent_model(settings, rules=object(), llm=None)
     assert not isinstance(rules_only, HeadIntentModel)
-    from finetune.intent_model import HeadConfig, build_head, export, load_tokenizer
+    from finetune.intent.model import HeadConfig, build_head, export, load_tokenizer
 
     backbone = make_tiny_lm(tmp_path / "tiny")
     tokenizer = load_tokenizer(backbone)

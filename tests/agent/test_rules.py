@@ -33,7 +33,9 @@ def test_intents_of_typical_reactions(rules, message, intent):
 
 def test_slots_titles_genres_years_people(rules):
     act = rules.propose("I hated Titanic but loved Toy Story; a comedy from the 90s, no horror")
-    assert act.disliked_titles == ["Titanic (1997)"] and act.liked_titles == ["Toy Story (1995)"]
+    titles = lambda ids: [rules.linker.item(i).display_title for i in ids]
+    assert titles(act.disliked_items) == ["Titanic (1997)"]
+    assert titles(act.liked_items) == ["Toy Story (1995)"]
     assert act.liked_genres == ["comedy"] and act.disliked_genres == ["horror"]
     assert (act.year_min, act.year_max) == (1990, 1999)
     assert rules.propose("anything with Tom Hanks").people == ["Tom Hanks"]

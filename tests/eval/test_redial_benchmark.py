@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import REDIAL
 
-
-def test_benchmark_reports_every_configuration_with_plots(db, tmp_path, capsys):
+def test_benchmark_reports_every_configuration_with_plots(db, data_root, tmp_path, capsys):
     from convrec.cli import main
 
     out = tmp_path / "report.json"
-    code = main(["eval", "redial", "--db", str(db), "--data", str(REDIAL), "--split", "valid",
+    code = main(["eval", "redial", "--db", str(db), "--data", str(data_root), "--split", "valid",
                  "--protocol", "dedup", "--limit", "12", "--lambdas", "0,0.5", "--quiet",
                  "--out", str(out)])
     assert code == 0
@@ -25,11 +23,3 @@ def test_benchmark_reports_every_configuration_with_plots(db, tmp_path, capsys):
     assert 0.0 <= report["never_mentioned"] <= 1.0
     assert "R@10" in capsys.readouterr().out
 
-
-def test_dedup_drops_targets_mentioned_earlier():
-    from eval.redial import instances
-    from finetune.redial_data import RecTurn
-
-    turn = RecTurn("d", 3, ["I loved Alien (1979)"], mentioned=["1", "2"], targets=["2", "3"])
-    assert instances(turn, "dedup") == ["3"]
-    assert instances(turn, "full") == ["2", "3"]

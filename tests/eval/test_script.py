@@ -7,8 +7,8 @@ import textwrap
 import pytest
 
 from agent.schema import DialogueState, Intent, Recommendation, Turn
-from eval.script import ScriptError, load_scripts
-from eval.script_checks import check_turn
+from eval.script.checks import check_turn
+from eval.script.format import ScriptError, load_scripts
 from retrieval.schema import Item
 
 ITEMS = {
@@ -26,7 +26,7 @@ def _turn(*ids: str, action: str = "recommend") -> Turn:
 
 
 def _expect(**fields):
-    from eval.script import Expectations
+    from eval.script.format import Expectations
 
     return Expectations(**fields)
 
@@ -94,7 +94,7 @@ def test_the_suite_runs_against_the_agent_and_a_new_item_is_found(db, tmp_path):
     """Cold start, a rejection by button, and an item added after indexing (item cold start)."""
     from agent.build import build_agent
     from agent.settings import Settings
-    from eval.script_runner import format_results, run_scripts
+    from eval.script.runner import format_results, run_scripts
 
     path = tmp_path / "suite.yaml"
     path.write_text(textwrap.dedent("""\

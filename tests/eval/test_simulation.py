@@ -10,10 +10,10 @@ import pytest
 
 from agent.intent.rules import RuleIntentModel
 from agent.schema import DialogueState, Intent, Recommendation, Turn
-from eval.simulated_user import SimulatedUser, TargetLeak
-from eval.simulation import Episode
-from eval.simulation_profiles import UserProfile, load_profiles
-from eval.simulation_report import summarise, write_report
+from eval.simulation.profiles import UserProfile, load_profiles
+from eval.simulation.report import summarise, write_report
+from eval.simulation.runner import Episode
+from eval.simulation.user import SimulatedUser, TargetLeak
 from retrieval.entity_linker import EntityLinker
 from retrieval.schema import Item
 
@@ -75,7 +75,7 @@ def _state_after(message, shown):
 
     state = DialogueState(last_shown=list(shown), shown_items=list(shown))
     act = _understood(message, len(shown))
-    return StateTracker(EntityLinker(list(ITEMS.values()))).apply(state, act)[0]
+    return StateTracker().apply(state, act)[0]
 
 
 def _shown(*ids):
@@ -89,7 +89,7 @@ def test_the_opening_says_the_rarest_genres_and_a_liked_movie():
     opening = user.opening()
     assert opening == "Hi! I'm looking for a mystery or horror movie. I loved Predator (1987)."
     act = _understood(opening)
-    assert act.liked_titles == ["Predator (1987)"]
+    assert [ITEMS[i].display_title for i in act.liked_items] == ["Predator (1987)"]
     assert set(act.liked_genres) == {"mystery", "horror"}
 
 
@@ -147,7 +147,7 @@ def test_summary_figures_by_hand():
 def test_a_short_simulation_against_the_agent(db, small_items, tmp_path):
     from agent.build import build_agent
     from agent.settings import Settings
-    from eval.simulation import simulate, vector_lookup
+    from eval.simulation.runner import simulate, vector_lookup
 
     agent = build_agent(Settings(db=db, llm="none"))
     by_title = {it.display_title: it.id for it in small_items}
@@ -157,7 +157,7 @@ def test_a_short_simulation_against_the_agent(db, small_items, tmp_path):
     ]
     episodes = simulate(agent, profiles, max_turns=3)
     for episode, profile in zip(episodes, profiles):
-        target = agent.pipeline.retriever.index.items()[profile.target_id]
+        target = agent.items()[profile.target_id]
         assert episode.error is None
         assert all(target.title not in m for m in episode.messages)
         assert len(episode.baseline) == 25 and len(episode.messages) <= 3

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from agent.schema import Intent
-from finetune.intent_dataset import load_examples, split
-from finetune.intent_labels import ACT_TO_INTENT, ID2LABEL, intent_of
-from finetune.intent_metrics import per_label, summary
+from finetune.intent.dataset import load_examples, split
+from finetune.intent.labels import ACT_TO_INTENT, ID2LABEL, intent_of
+from finetune.intent.metrics import per_label, summary
 
 IARD_USER_ACTS = ["IQU", "PRO", "ACC", "REJ", "SEE", "CRI-A", "CRI-F", "CRI-C", "INQ", "ASK",
                   "ANS", "NRE", "CON", "REF", "END", "OTH", "STO"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from finetune.intent_slots import score
+from finetune.intent.slots import score
 
 
 def test_slot_scores_forgive_years_plurals_and_genre_synonyms():

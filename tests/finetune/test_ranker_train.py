@@ -5,12 +5,11 @@ from __future__ import annotations
 from finetune.ranker_train import train_ranker
 
 
-def test_a_ranker_fitted_on_a_few_valid_turns_is_used_by_the_agent(db):
+def test_a_ranker_fitted_on_a_few_valid_turns_is_used_by_the_agent(db, redial_dir):
     from agent import Settings, build_agent
-    from tests.conftest import REDIAL
 
     settings = Settings(db=db, llm="none")
-    report = train_ranker(settings, REDIAL, limit=60, progress=False)
+    report = train_ranker(settings, redial_dir, limit=60, progress=False)
     assert report["turns"] == 60 and report["folds"]
     for result in report["folds"].values():
         assert all(0.0 <= r <= 1.0 for r in result["trees"] + result["weighted_sum"])

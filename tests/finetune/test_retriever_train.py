@@ -8,13 +8,11 @@ from finetune.retriever_train import RetrieverArgs, train_retriever, training_pa
 from retrieval.dialogue_encoder import META_FILE, DialogueEncoder
 
 
-def test_pairs_come_from_valid_only_and_can_leave_a_fold_out():
-    from tests.conftest import REDIAL
-
-    every = training_pairs(REDIAL, None)
-    without = training_pairs(REDIAL, 4)
+def test_pairs_come_from_valid_only_and_can_leave_a_fold_out(redial_dir):
+    every = training_pairs(redial_dir, None)
+    without = training_pairs(redial_dir, 4)
     assert 3000 < len(every) and 0 < len(without) < len(every)
-    without_three = training_pairs(REDIAL, {2, 3, 4})
+    without_three = training_pairs(redial_dir, {2, 3, 4})
     assert 0 < len(without_three) < len(without)
     assert set(without_three) <= set(without)
     text, target = every[0]
@@ -43,5 +41,5 @@ def test_the_command_trains_and_embeds_the_catalog_where_the_agent_looks(db, cap
     assert "1 steps" in capsys.readouterr().out
     assert (db / "models" / "dialogue-encoder" / VECTORS_FILE).is_file()
     agent = build_agent(Settings(db=db, llm="none"))
-    assert agent.pipeline.retriever.dialogue_encoder is not None
+    assert agent.pipeline.context.dialogue_encoder is not None
     assert agent.reply("s", "I loved Alien and The Terminator").action == "recommend"

@@ -5,7 +5,6 @@ import json
 import pytest
 
 from retrieval.catalog import load_catalog
-from tests.conftest import REDIAL
 
 
 def test_jsonl_bad_rows_are_reported_with_line_and_field_and_the_rest_load(tmp_path):
@@ -61,8 +60,8 @@ def test_unknown_format_and_missing_file_are_clear_errors(tmp_path):
         load_catalog(tmp_path / "nope.jsonl")
 
 
-def test_redial_catalog_loads_every_movie_with_popularity_from_valid_only():
-    load = load_catalog(REDIAL / "catalog.json")
+def test_redial_catalog_loads_every_movie_with_popularity_from_valid_only(redial_dir):
+    load = load_catalog(redial_dir / "catalog.json")
     assert len(load.items) == 6583 and not load.errors
     alien = next(i for i in load.items if i.title == "Alien" and i.year == 1979)
     assert "sci-fi" in alien.genres and alien.people["director"] == ["Ridley Scott"]

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 
 import pytest
 
+from retrieval.context import RetrievalContext
 from retrieval.dialogue_encoder import VECTORS_FILE, DialogueEncoder, dialogue_text
-from retrieval.learned_ranker import FEATURES, LearnedScorer
+from retrieval.learned_ranker import LearnedScorer
 from retrieval.pipeline import RecommendationPipeline
-from retrieval.ranker import Ranker
+from retrieval.ranker import Ranker, RankWeights
 from retrieval.retriever import Retriever
 from retrieval.schema import Item, ItemFilter, RetrievalQuery
+from retrieval.signals import FEATURES, SIGNALS, UnknownSignal
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +50,7 @@ def test_encoder_retrieves_from_the_dialogue_and_reaches_new_items_at_once(index
     found = encoder.search(["miners find a frozen alien city under the ice of Venus"], 3)
     assert found[0][0] == "new-1"
 
-    pipeline = RecommendationPipeline(Retriever(index, dialogue_encoder=encoder),
-                                      Ranker(index, dialogue_encoder=encoder))
+    pipeline = RecommendationPipeline(Ranker(RetrievalContext.of(index, dialogue_encoder=encoder)))
     query = RetrievalQuery(dialogue=["miners find a frozen alien city under the ice of Venus"], k=3)
     ranked = pipeline.recommend(query).candidates
     assert "new-1" in [c.item.id for c in ranked]
@@ -65,15 +67,14 @@ class _PopularityModel:
 
 
 def test_a_learned_ranker_replaces_the_weighted_sum(index):
-    from retrieval.ranker import RankWeights
-
     by_title = {it.title: it.id for it in index.items().values()}
     alien = by_title["Alien"]
     query = RetrievalQuery(positive_ids=[alien], filter=ItemFilter(exclude_ids=[alien]), k=5)
     similar_only = RankWeights(**{f: 0.0 for f in vars(RankWeights())} | {"seed_similarity": 1.0})
-    plain = Ranker(index, weights=similar_only)
-    learned = Ranker(index, weights=similar_only, learned=LearnedScorer(_PopularityModel()))
-    candidates = Retriever(index).retrieve(query, pool=100)
+    context = RetrievalContext.of(index)
+    plain = Ranker(context, weights=similar_only)
+    learned = Ranker(context, weights=similar_only, learned=LearnedScorer(_PopularityModel()))
+    candidates = Retriever(context).retrieve(query, pool=100)
     by_similarity = [c.item.id for c in plain.rank(query, candidates)]
     by_model = learned.rank(query, candidates)
     assert by_similarity != [c.item.id for c in by_model]
@@ -98,3 +99,20 @@ def test_learned_ranker_round_trips_and_refuses_a_foreign_model(tmp_path):
     (tmp_path / "ranker" / "meta.json").write_text(json.dumps(meta | {"sklearn": "0.1"}))
     assert LearnedScorer.load(tmp_path / "ranker") is None  # weighted sum instead, with a warning
     assert LearnedScorer.load(tmp_path / "nothing") is None
+
+
+@dataclass
+class _Misspelt(RankWeights):
+    popularty: float = 0.5  # a typo that used to weigh nothing, silently
+
+
+def test_signal_names_are_defined_once_and_a_misspelt_one_fails(index):
+    context = RetrievalContext.of(index)
+    query = RetrievalQuery(text="space horror", k=5)
+    candidates = Retriever(context).retrieve(query, pool=20)
+    assert set(Ranker(context).signals(query, candidates)[0]) == set(SIGNALS)
+    assert {f for f in vars(RankWeights())} - {"rerank"} <= set(SIGNALS)
+    with pytest.raises(UnknownSignal):
+        Ranker(context, weights=_Misspelt())
+    with pytest.raises(KeyError):  # the trees never read a missing signal as 0
+        LearnedScorer(_PopularityModel()).score([{"similarity": 1.0, "dialogue": 0.0}])

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from retrieval.collaborative import CoOccurrence, DialogueMentions
+from retrieval.context import RetrievalContext
 from retrieval.pipeline import RecommendationPipeline
 from retrieval.ranker import Ranker
-from retrieval.retriever import Retriever
 from retrieval.schema import ItemFilter, RetrievalQuery
+
+
+def _pipeline(context, diversity=0.0):
+    return RecommendationPipeline(Ranker(context), diversity=diversity)
 
 
 def _ids(index, *titles):
@@ -19,10 +23,11 @@ def test_movies_named_together_by_other_people_come_first(index):
     # Made-up dialogues in which people who name Alien go on to talk about The Notebook.
     model = CoOccurrence.build([DialogueMentions(f"d{i}", [alien, notebook]) for i in range(5)])
     query = RetrievalQuery(positive_ids=[alien], filter=ItemFilter(exclude_ids=[alien]), k=5)
-    plain = RecommendationPipeline(Retriever(index), Ranker(index))
-    fused = RecommendationPipeline(Retriever(index, model), Ranker(index, collaborative=model))
+    plain = _pipeline(RetrievalContext.of(index))
+    fused = plain.with_collaborative(model)  # a variant is built; the original is untouched
     assert notebook not in [c.item.id for c in plain.recommend(query).candidates]
     assert fused.recommend(query).candidates[0].item.id == notebook
+    assert notebook not in [c.item.id for c in plain.recommend(query).candidates]
 
 
 def test_diversity_setting_spreads_the_list(index):
@@ -30,8 +35,9 @@ def test_diversity_setting_spreads_the_list(index):
 
     (alien,) = _ids(index, "Alien")
     query = RetrievalQuery(positive_ids=[alien], filter=ItemFilter(exclude_ids=[alien]), k=10)
-    focused = RecommendationPipeline(Retriever(index), Ranker(index)).recommend(query).candidates
-    varied = RecommendationPipeline(Retriever(index), Ranker(index), diversity=0.7).recommend(query)
+    context = RetrievalContext.of(index)
+    focused = _pipeline(context).recommend(query).candidates
+    varied = _pipeline(context, diversity=0.7).recommend(query)
     vectors = lambda cands: index.embeddings([c.item.id for c in cands])
     assert len(varied.candidates) == 10
     assert intra_list_diversity(vectors(varied.candidates)) > intra_list_diversity(vectors(focused))

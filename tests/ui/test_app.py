@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from agent.schema import DialogueState, Intent, Recommendation, Turn
+from agent.schema import DialogueState, Event, Intent, Recommendation, Turn
+from retrieval.schema import Item
 from ui.cards import card_html
 from ui.transcript import restore
 
@@ -33,13 +34,17 @@ def test_card_escapes_catalog_text():
 
 
 def test_restore_rebuilds_chat_cards_and_slider():
+    items = {"a1": Item(id="a1", title="Alien", year=1979)}
     history = [
-        ("I loved Alien", _turn("Here are picks", [_rec(id="1"), _rec(id="2")])),
-        ("[diversity] 0.6", _turn("", diversity=0.6, action="acknowledge")),
-        ("[dislike] Alien (1979)", _turn("Noted.", [_rec(id="3")], diversity=0.6)),
-        ("thanks, bye", _turn("Enjoy!", diversity=0.6, action="goodbye")),
+        (Event(kind="message", text="I loved Alien"),
+         _turn("Here are picks", [_rec(id="1"), _rec(id="2")])),
+        (Event(kind="setting", setting="diversity", value=0.6),
+         _turn("", diversity=0.6, action="acknowledge")),
+        (Event(kind="feedback", item_id="a1", reaction="dislike"),
+         _turn("Noted.", [_rec(id="3")], diversity=0.6)),
+        (Event(kind="message", text="thanks, bye"), _turn("Enjoy!", diversity=0.6, action="goodbye")),
     ]
-    messages, cards, diversity = restore(history)
+    messages, cards, diversity = restore(history, items)
     assert [m["content"] for m in messages] == [
         "I loved Alien", "Here are picks", "Not for me: Alien (1979)", "Noted.", "thanks, bye",
         "Enjoy!"]
@@ -48,7 +53,7 @@ def test_restore_rebuilds_chat_cards_and_slider():
 
 
 def test_restore_of_an_unknown_session_is_empty():
-    assert restore([]) == ([], [], 0.0)
+    assert restore([], {}) == ([], [], 0.0)
 
 
 def test_app_turns_errors_into_readable_messages(db):

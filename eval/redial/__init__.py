@@ -1,0 +1,1 @@
+"""The ReDial recommendation benchmark: `benchmark.run_benchmark` (`convrec eval redial`)."""

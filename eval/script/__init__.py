@@ -1,0 +1,1 @@
+"""Scripted dialogues with expectations on every agent turn (`convrec eval script`)."""

@@ -1,0 +1,111 @@
+"""Checks one agent turn against a scripted turn's expectations. Pure: no agent, no index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.schema import Turn
+from eval.script.format import Expectations
+from retrieval.schema import Item
+
+
+@dataclass
+class CheckResult:
+    """One expectation on one turn."""
+
+    script: str
+    turn: int  # 1-based position in the script
+    expectation: str  # human-readable, e.g. "recommends at least 3 items"
+    passed: bool
+    detail: str = ""  # what was observed
+
+
+def check_turn(
+    expect: Expectations, turn: Turn | None, refused: str | None, earlier: set[str],
+    items: dict[str, Item],
+) -> list[tuple[str, bool, str]]:
+    """(expectation, passed, observed) for every expectation that is set.
+
+    Args:
+        turn: the agent's answer, or None when the message was refused.
+        refused: the refusal message (`InvalidMessage`), if any.
+        earlier: ids shown before this turn in the same conversation.
+        items: the indexed catalog, to resolve titles and read genres.
+    """
+    if expect.invalid is not None:
+        observed = f"refused: {refused}" if refused else "accepted"
+        return [("refuses the message as invalid" if expect.invalid else "accepts the message",
+                 bool(refused) == expect.invalid, observed)]
+    if turn is None:
+        return [("answers the message", False, f"refused: {refused}")]
+    ids = [r.id for r in turn.items]
+    shown = [items[i] for i in ids if i in items]
+    listed = ", ".join(item.display_title for item in shown) or "nothing"
+    results: list[tuple[str, bool, str]] = []
+    if expect.action is not None:
+        results.append((f"action is {expect.action}", turn.action == expect.action, turn.action))
+    if expect.asks_question is not None:
+        asks = turn.action == "ask"
+        results.append(("asks a question" if expect.asks_question else "does not ask",
+                         asks == expect.asks_question, f"{turn.action}: {turn.reply[:80]!r}"))
+    if expect.min_items is not None:
+        results.append((f"recommends at least {expect.min_items} items",
+                        len(ids) >= expect.min_items, f"{len(ids)}: {listed}"))
+    if expect.max_items is not None:
+        results.append((f"recommends at most {expect.max_items} items",
+                        len(ids) <= expect.max_items, f"{len(ids)}"))
+    results += _genre_checks(expect, shown)
+    results += _item_checks(expect, ids, earlier, items, listed)
+    results += _year_checks(expect, shown)
+    for phrase in expect.reply_contains:
+        results.append((f"reply mentions {phrase!r}", phrase.lower() in turn.reply.lower(),
+                        turn.reply[:120]))
+    if expect.no_error:
+        results.append(("no degraded turn", turn.error is None, turn.error or "ok"))
+    return results
+
+
+def _genre_checks(expect: Expectations, shown: list[Item]) -> list[tuple[str, bool, str]]:
+    results = []
+    for genre in expect.none_with_genre:
+        bad = [i.display_title for i in shown if genre.lower() in i.genres]
+        results.append((f"none with genre {genre}", not bad, ", ".join(bad) or "none"))
+    if expect.all_with_genre:
+        wanted = {g.lower() for g in expect.all_with_genre}
+        bad = [i.display_title for i in shown if not wanted & set(i.genres)]
+        results.append((f"every item is {' or '.join(sorted(wanted))}", bool(shown) and not bad,
+                        ", ".join(bad) or f"{len(shown)} ok"))
+    return results
+
+
+def _item_checks(expect: Expectations, ids: list[str], earlier: set[str],
+                 items: dict[str, Item], listed: str) -> list[tuple[str, bool, str]]:
+    results = []
+    for name in expect.includes:
+        results.append((f"recommends {name}", bool(resolve(name, items) & set(ids)), listed))
+    for name in expect.excludes:
+        results.append((f"does not recommend {name}", not resolve(name, items) & set(ids), listed))
+    if expect.no_repeats:
+        again = [items[i].display_title for i in ids if i in earlier and i in items]
+        results.append(("repeats nothing shown before", not again, ", ".join(again) or "none"))
+    return results
+
+
+def _year_checks(expect: Expectations, shown: list[Item]) -> list[tuple[str, bool, str]]:
+    results = []
+    if expect.year_min is not None:
+        bad = [i.display_title for i in shown if (i.year or 0) < expect.year_min]
+        results.append((f"every item from {expect.year_min} on", not bad, ", ".join(bad) or "ok"))
+    if expect.year_max is not None:
+        bad = [i.display_title for i in shown if (i.year or 10_000) > expect.year_max]
+        results.append((f"every item up to {expect.year_max}", not bad, ", ".join(bad) or "ok"))
+    return results
+
+
+def resolve(name: str, items: dict[str, Item]) -> set[str]:
+    """Ids a script's title (or id) refers to: every item with that display title or title."""
+    if name in items:
+        return {name}
+    key = " ".join(name.split()).lower()
+    by_display = {i for i, it in items.items() if it.display_title.lower() == key}
+    return by_display or {i for i, it in items.items() if it.title.lower() == key}

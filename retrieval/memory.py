@@ -1,0 +1,44 @@
+"""The in-memory copy of the index that every part reads: items by id and their unit vectors.
+
+Chroma answers a filtered nearest-neighbour query well, but reading one item's vector from it
+costs a round trip; the ranker and the explainer read hundreds per turn. This copy is filled
+once and refreshed when the index changes, which is the one place where staleness is decided:
+every cache elsewhere keys on `version`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from retrieval.index import ItemIndex
+    from retrieval.schema import Item
+
+
+class ItemMemory:
+    """Items and unit vectors of an `ItemIndex`, kept in memory and in step with it."""
+
+    def __init__(self, index: ItemIndex) -> None:
+        self.index = index
+        self._vectors: dict[str, np.ndarray] | None = None
+        self._version = index.version  # the index version the vectors were read for
+
+    @property
+    def version(self) -> int:
+        """Changes whenever items were added or changed; caches built on the items key on it."""
+        return self.index.version
+
+    def items(self) -> dict[str, Item]:
+        return self.index.items()
+
+    def vectors(self, ids: list[str]) -> np.ndarray:
+        """Unit item vectors, shape (len(ids), dim)."""
+        import numpy as np
+
+        if self._vectors is None or self._version != self.index.version:
+            self._version = self.index.version
+            all_ids = list(self.index.items())
+            self._vectors = dict(zip(all_ids, self.index.embeddings(all_ids), strict=True))
+        return np.asarray([self._vectors[i] for i in ids], dtype="float32")
