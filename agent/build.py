@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from agent.agent import Agent
+from agent.domain import profile_of
 from agent.intent.rules import RuleIntentModel
 from agent.llm.base import LanguageModel
 from agent.session_store import SessionStore
@@ -36,6 +37,7 @@ def build_llm(settings: Settings) -> LanguageModel | None:
     if settings.llm == "none":
         return None
     if settings.llm == "openai":
+        from agent.llm.breaker import CircuitBreaker
         from agent.llm.openai_model import OpenAICompatibleModel
 
         if not settings.openai_base_url or not settings.openai_model:
@@ -43,8 +45,16 @@ def build_llm(settings: Settings) -> LanguageModel | None:
                 "llm=openai needs CONVREC_OPENAI_BASE_URL and CONVREC_OPENAI_MODEL "
                 "(or --llm-url and --llm-model)"
             )
-        return OpenAICompatibleModel(settings.openai_base_url, settings.openai_model,
-                                     settings.openai_api_key, settings.llm_timeout)
+        # One breaker per backend, shared by all sessions: a dead server is skipped for all.
+        breaker = CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_cooldown)
+        return OpenAICompatibleModel(
+            settings.openai_base_url,
+            settings.openai_model,
+            settings.openai_api_key,
+            settings.llm_timeout,
+            deadline=settings.llm_deadline,
+            breaker=breaker,
+        )
     from agent.llm.local_model import ensure_default_llm
     from agent.llm.transformers_model import TransformersModel
 
@@ -77,8 +87,9 @@ def build_context(settings: Settings, index: ItemIndex | None = None) -> Retriev
     """The catalog, its vectors and the trained retrieval models in `settings.db`, loaded once
     and shared by every part that reads them."""
     index = index or build_index(settings)
-    return RetrievalContext.of(index, build_collaborative(settings),
-                               build_dialogue_encoder(settings, index))
+    return RetrievalContext.of(
+        index, build_collaborative(settings), build_dialogue_encoder(settings, index)
+    )
 
 
 def build_pipeline(
@@ -106,16 +117,28 @@ def build_intent_model(settings: Settings, rules: RuleIntentModel, llm: Language
     head = settings.intent_head_dir
     has_head = bool(settings.intent_url) or (head / "config.json").is_file()
     if settings.intent == "head" and not has_head:
-        log.warning("intent=head but no trained head in %s: using the rules "
-                    "(run `convrec train-intent`)", head)
+        log.warning(
+            "intent=head but no trained head in %s: using the rules (run `convrec train-intent`)",
+            head,
+        )
     if settings.intent in ("head", "auto") and has_head:
         from agent.intent.head import HeadIntentModel, LocalIntentClassifier
 
         if settings.intent_url:
+            from agent.llm.breaker import CircuitBreaker
             from agent.llm.vllm_classifier import HTTPIntentClassifier
 
-            return HeadIntentModel(HTTPIntentClassifier(
-                settings.intent_url, settings.intent_model, settings.llm_timeout), rules)
+            breaker = CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_cooldown)
+            return HeadIntentModel(
+                HTTPIntentClassifier(
+                    settings.intent_url,
+                    settings.intent_model,
+                    settings.llm_timeout,
+                    deadline=settings.intent_deadline,
+                    breaker=breaker,
+                ),
+                rules,
+            )
         return HeadIntentModel(LocalIntentClassifier(head), rules)
     if settings.intent == "llm" and llm is not None:
         from agent.intent.llm import LLMIntentModel
@@ -140,12 +163,14 @@ def build_agent(
     if pipeline is None:
         index = build_index(settings)
         if len(index) == 0:
-            raise IndexMissing(f"no catalog is indexed in {settings.index_dir}: "
-                               "run `convrec index` first")
+            raise IndexMissing(
+                f"no catalog is indexed in {settings.index_dir}: run `convrec index` first"
+            )
         pipeline = build_pipeline(settings, build_context(settings, index))
     items = list(pipeline.context.memory.items().values())
     linker = EntityLinker(items)
-    rules = RuleIntentModel(linker, {g for item in items for g in item.genres})
+    profile = profile_of(items, settings.item_noun)
+    rules = RuleIntentModel(linker, {g for item in items for g in item.genres}, profile)
     llm = llm if llm is not None else build_llm(settings)
     return Agent(
         pipeline=pipeline,
@@ -156,11 +181,20 @@ def build_agent(
         store=store or SessionStore(settings.sessions_path),
         linker=linker,
         k=settings.k,
+        profile=profile,
     )
 
 
-def index_catalog(source: str, settings: Settings, progress: bool = True):
+class PruneRefused(ValueError):
+    """`prune` would delete items the user may have meant to keep."""
+
+
+def index_catalog(source: str, settings: Settings, progress: bool = True, prune: bool = False):
     """Load a catalog and add it to the index in `settings.db` (incremental).
+
+    Args:
+        prune: also delete the indexed items whose id is not in the catalog. Refused (nothing
+            changes) when rows were skipped, whose items would be deleted, or none loaded.
 
     Returns:
         (CatalogLoad, IndexReport): what was read and skipped, and what the index changed.
@@ -169,7 +203,20 @@ def index_catalog(source: str, settings: Settings, progress: bool = True):
     from retrieval.catalog.movielens import movielens_cooccurrence
 
     load = load_catalog(source)
-    report = build_index(settings).add(load.items, progress=progress)
+    if prune and (load.errors or not load.items):
+        why = (
+            "the items of the skipped rows would be deleted; fix the rows"
+            if load.errors
+            else "every item would be deleted"
+        )
+        raise PruneRefused(
+            f"{load.summary()}\nnot pruning: {why} (or leave out --prune). Nothing was changed."
+        )
+    index = build_index(settings)
+    report = index.add(load.items, progress=progress)
+    if prune:
+        keep = {item.id for item in load.items}
+        report.deleted = len(index.delete([id_ for id_ in index.ids() if id_ not in keep]))
     if str(source) == DEMO_CATALOG:
         # The demo catalog has ratings: its co-rating model is the collaborative signal.
         movielens_cooccurrence().save(settings.models_dir / COOCCURRENCE_FILE)

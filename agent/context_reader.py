@@ -12,6 +12,7 @@ the turns of one dialogue, so their understanding is cached.
 from __future__ import annotations
 
 from agent.agent import RECENT_UTTERANCES
+from agent.domain import profile_of
 from agent.intent.rules import RuleIntentModel
 from agent.query import build_query
 from agent.schema import DialogueState, UserAct
@@ -29,7 +30,9 @@ class ContextReader:
 
     def __init__(self, items: list[Item]) -> None:
         linker = EntityLinker(items)
-        self.rules = RuleIntentModel(linker, {g for item in items for g in item.genres})
+        self.rules = RuleIntentModel(
+            linker, {g for item in items for g in item.genres}, profile_of(items)
+        )
         self.tracker = StateTracker()
         self._acts: dict[str, UserAct] = {}
         self._states: dict[tuple[str, ...], DialogueState] = {}  # a dialogue's turns share prefixes
@@ -53,9 +56,15 @@ class ContextReader:
         state.liked_items = [i for i in seen if i not in state.liked_items] + state.liked_items
         state.recent = list(context[-RECENT_UTTERANCES:])
         query = build_query(state, k)
-        soft = query.filter.model_copy(update={
-            "include_genres": [], "exclude_genres": [], "year_min": None, "year_max": None,
-        })
+        soft = query.filter.model_copy(
+            update={
+                "include_genres": [],
+                "exclude_genres": [],
+                "year_min": None,
+                "year_max": None,
+                "exclude_text_terms": [],
+            }
+        )
         return query.model_copy(update={"filter": ItemFilter.model_validate(soft.model_dump())})
 
     def _act(self, utterance: str) -> UserAct:

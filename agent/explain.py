@@ -3,8 +3,11 @@ said, so they are never invented."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
+from agent.domain import MOVIES, ROLE_VERBS, CatalogProfile, credit
+from agent.intent.lexicon import FILLER
 from agent.schema import DialogueState
 from retrieval.schema import Candidate, Item
 
@@ -18,12 +21,22 @@ def _people(item: Item) -> set[str]:
     return {name for group in item.people.values() for name in group}
 
 
-def _credit(item: Item, name: str) -> str:
-    """'directed by X' / 'with X' / 'written by X', from the role the person has in `item`."""
-    for role, verb in (("director", "directed by"), ("star", "with"), ("writer", "written by")):
-        if name in item.people.get(role, []):
-            return f"{verb} {name}"
-    return f"with {name}"
+def _role(item: Item, name: str) -> str:
+    """The first role `name` has in `item` ('director', 'author', ...)."""
+    return next((role for role, names in item.people.items() if name in names), "")
+
+
+def _shared_person(item: Item, name: str) -> str:
+    """'by the same author, X' / 'also directed by X': a shared person cited with their role."""
+    role = _role(item, name)
+    if ROLE_VERBS.get(role) == "by":
+        return f"by the same {role.rstrip('s')}, {name}"
+    return f"also {credit(role, name)}"
+
+
+def _a(words: str) -> str:
+    """'A comedy' / 'An animation': the article that fits."""
+    return f"{'An' if words[:1].lower() in 'aeiou' else 'A'} {words}"
 
 
 def _join(words: list[str]) -> str:
@@ -31,14 +44,20 @@ def _join(words: list[str]) -> str:
 
 
 class Explainer:
-    def __init__(self, context: RetrievalContext) -> None:
+    def __init__(self, context: RetrievalContext, profile: CatalogProfile = MOVIES) -> None:
         self.context = context  # the same items, vectors and co-occurrence the ranker read
+        self.profile = profile  # the catalog's roles and noun: never cited as a query word
 
     def reasons(self, candidates: list[Candidate], state: DialogueState) -> list[str]:
         anchors = self._closest_liked(candidates, state)
-        return [self._reason(c.item, anchor, state) for c, anchor in zip(candidates, anchors, strict=True)]
+        return [
+            self._reason(c.item, anchor, state)
+            for c, anchor in zip(candidates, anchors, strict=True)
+        ]
 
-    def _closest_liked(self, candidates: list[Candidate], state: DialogueState) -> list[Item | None]:
+    def _closest_liked(
+        self, candidates: list[Candidate], state: DialogueState
+    ) -> list[Item | None]:
         if not state.liked_items or not candidates:
             return [None] * len(candidates)
         liked = state.liked_items[-5:]
@@ -56,25 +75,29 @@ class Explainer:
         people = sorted(_people(item) & _people(anchor))[:1] if anchor else []
         fan_of = self._liked_together(item, state)
         if shared or people:
-            detail = f"also {_join(shared)}" if shared else "same people behind it"
-            credit = f", {_credit(item, people[0])}" if people else ""
-            parts.append(f"Like {anchor.display_title}: {detail}{credit}")
+            details = ([f"also {_join(shared)}"] if shared else []) + [
+                _shared_person(item, name) for name in people
+            ]
+            parts.append(f"Like {anchor.display_title}: {', '.join(details)}")
         elif fan_of is not None:
             parts.append(f"Often liked by people who liked {fan_of.display_title}")
         else:
             anchor = None
         wanted = [g for g in item.genres if g in (state.required_genres or state.liked_genres)]
         if wanted and anchor is None:
-            parts.append(f"A {_join(wanted)} pick, as you asked")
+            parts.append(f"{_a(_join(wanted))} pick, as you asked")
         people = sorted(_people(item) & set(state.liked_people))
         if people:
-            parts.append(f"features {_join(people)}")
+            credits = _join([credit(_role(item, name), name) for name in people])
+            parts.append(credits if parts else credits[0].upper() + credits[1:])
         matched = self._query_words(item, state)
         if matched:
-            parts.append(f"matches \"{_join(matched)}\"")
+            parts.append(f'matches "{_join(matched)}"')
         if not parts:
             genres = _join(item.genres[:2]) if item.genres else "well-liked"
-            parts.append(f"A popular {genres} choice" if (item.popularity or 0) > 0 else f"A {genres} film")
+            parts.append(
+                f"A popular {genres} pick" if (item.popularity or 0) > 0 else f"{_a(genres)} pick"
+            )
         return "; ".join(parts) + "."
 
     def _liked_together(self, item: Item, state: DialogueState) -> Item | None:
@@ -89,8 +112,27 @@ class Explainer:
                 best, weight = liked, together
         return self.context.memory.items().get(best) if best else None
 
-    @staticmethod
-    def _query_words(item: Item, state: DialogueState) -> list[str]:
-        text = item.document().lower()
-        words = {w for q in state.queries[-2:] for w in q.split() if len(w) > 3}
-        return sorted(w for w in words if w in text)[:3]
+    def _query_words(self, item: Item, state: DialogueState) -> list[str]:
+        """The user's own words found in the item's title or text (not its labels: 'author'
+        is in every book's document), leaving out filler and the catalog's nouns and roles."""
+        text = f"{item.title} {item.text}".lower()
+        own = {
+            self.profile.noun,
+            self.profile.plural,
+            *self.profile.roles,
+            "movie",
+            "film",
+            "book",
+            "item",
+            "author",
+            "director",
+            "star",
+            "writer",
+        }
+        words = {
+            w
+            for q in state.queries[-2:]
+            for w in q.split()
+            if len(w) > 3 and w not in FILLER and w not in own
+        }
+        return sorted(w for w in words if re.search(rf"\b{re.escape(w)}\b", text))[:3]

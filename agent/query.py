@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from agent.domain import MOVIES, CatalogProfile
+from agent.intent.lexicon import THEMES
 from agent.schema import DialogueState
 from retrieval.schema import ItemFilter, RetrievalQuery
 
 
-def build_query(state: DialogueState, k: int, dialogue: list[str] | None = None) -> RetrievalQuery:
+def build_query(
+    state: DialogueState,
+    k: int,
+    dialogue: list[str] | None = None,
+    profile: CatalogProfile = MOVIES,
+) -> RetrievalQuery:
     """The query for the next picks; `dialogue`: the recent utterances including the message
-    being answered (default: the state's `recent`)."""
+    being answered (default: the state's `recent`); `profile`: the catalog's item noun."""
     words = list(state.queries[-2:])
     if state.liked_genres or state.required_genres:
         genres = state.required_genres or state.liked_genres
-        words.append(" ".join(genres) + " movie")
+        words.append(" ".join(genres) + " " + profile.noun)
     words += state.liked_people
     return RetrievalQuery(
         text=". ".join(words),
@@ -27,6 +34,7 @@ def build_query(state: DialogueState, k: int, dialogue: list[str] | None = None)
             year_min=state.year_min,
             year_max=state.year_max,
             exclude_ids=sorted(state.excluded_items()),
+            exclude_text_terms=_theme_terms(state.avoid_themes),
         ),
         k=k,
         diversity=state.diversity,
@@ -35,3 +43,7 @@ def build_query(state: DialogueState, k: int, dialogue: list[str] | None = None)
 
 def _merge(first: list[str], second: list[str]) -> list[str]:
     return first + [g for g in second if g not in first]
+
+
+def _theme_terms(themes: list[str]) -> list[str]:
+    return list(dict.fromkeys(term for theme in themes for term in THEMES.get(theme, ())))

@@ -35,17 +35,33 @@ class UserAct(BaseModel):
     seen_items: list[str] = Field(default_factory=list, description="Ids the user has seen.")
     liked_genres: list[str] = Field(default_factory=list)
     disliked_genres: list[str] = Field(default_factory=list)
-    people: list[str] = Field(default_factory=list, description="Actors/directors asked for.")
+    soft_genres: list[str] = Field(
+        default_factory=list, description="Leaned towards by a mood ('date night'), never required."
+    )
+    avoid_themes: list[str] = Field(
+        default_factory=list,
+        description="Themes ruled out in the items' text ('violence', 'horror', 'adult').",
+    )
+    people: list[str] = Field(default_factory=list, description="People asked for, any role.")
     year_min: int | None = None
     year_max: int | None = None
     positions: list[int] = Field(
         default_factory=list, description="1-based positions in the last list the user refers to."
     )
     liked_positions: list[int] = Field(
-        default_factory=list, description="Positions the user wants more like ('more like the 2nd')."
+        default_factory=list,
+        description="Positions the user wants more like ('more like the 2nd').",
     )
     all_shown: bool = Field(default=False, description="Refers to the whole last list.")
     query: str = Field(default="", description="Free-text wish not covered by other fields.")
+    unknown_titles: list[str] = Field(
+        default_factory=list,
+        description="Titles the user clearly named that the catalog lacks, as written.",
+    )
+    ambiguous_items: list[str] = Field(
+        default_factory=list,
+        description="Ids picked among same-titled items: the reply says which one was taken.",
+    )
 
 
 class DialogueState(BaseModel):
@@ -61,27 +77,51 @@ class DialogueState(BaseModel):
     liked_genres: list[str] = Field(default_factory=list, description="Soft preference.")
     required_genres: list[str] = Field(default_factory=list, description="Hard: any of these.")
     disliked_genres: list[str] = Field(default_factory=list, description="Hard: none of these.")
+    avoid_themes: list[str] = Field(
+        default_factory=list,
+        description="Hard: no item whose text carries these themes (see `lexicon.THEMES`).",
+    )
     liked_people: list[str] = Field(default_factory=list)
     year_min: int | None = None
     year_max: int | None = None
     queries: list[str] = Field(default_factory=list, description="Free-text wishes, newest last.")
     diversity: float = Field(default=0.0, ge=0.0, le=1.0, description="0: pure relevance.")
     turns: int = 0
-    recent: list[str] = Field(default_factory=list, description="The last few utterances of "
-                              "both speakers, oldest first (the dialogue encoder reads them).")
-    last_reply: str = Field(default="", description="End of the agent's previous reply: what "
-                            "the user's next message answers.")
+    recent: list[str] = Field(
+        default_factory=list,
+        description="The last few utterances of "
+        "both speakers, oldest first (the dialogue encoder reads them).",
+    )
+    last_reply: str = Field(
+        default="",
+        description="End of the agent's previous reply: what the user's next message answers.",
+    )
+    discussed: str | None = Field(
+        default=None,
+        description="Id of the item the last question "
+        "was about: what 'it' and 'that one' mean next.",
+    )
 
     def has_preferences(self) -> bool:
         return bool(
-            self.liked_items or self.liked_genres or self.required_genres or self.liked_people
-            or self.queries or self.disliked_genres or self.year_min or self.year_max
+            self.liked_items
+            or self.liked_genres
+            or self.required_genres
+            or self.liked_people
+            or self.queries
+            or self.disliked_genres
+            or self.year_min
+            or self.year_max
+            or self.avoid_themes
         )
 
     def excluded_items(self) -> set[str]:
         """Never recommended again: shown, seen or rejected."""
-        return set(self.shown_items) | set(self.seen_items) | set(self.disliked_items) | set(
-            self.liked_items
+        return (
+            set(self.shown_items)
+            | set(self.seen_items)
+            | set(self.disliked_items)
+            | set(self.liked_items)
         )
 
 
@@ -97,7 +137,7 @@ class Recommendation(BaseModel):
     reason: str = Field(description="One line, grounded in the item's data and the user's wishes.")
 
 
-Action = Literal["ask", "recommend", "answer", "acknowledge", "goodbye"]
+Action = Literal["ask", "recommend", "answer", "acknowledge", "goodbye", "undo"]
 
 
 class Turn(BaseModel):
@@ -125,7 +165,7 @@ class Event(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["message", "feedback", "setting"]
+    kind: Literal["message", "feedback", "setting", "undo"]  # undo: the Undo button
     text: str = Field(default="", description="message: what the user wrote.")
     item_id: str | None = Field(default=None, description="feedback: the item pressed.")
     reaction: Reaction | None = Field(default=None, description="feedback: which button.")

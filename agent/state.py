@@ -19,7 +19,9 @@ class StateTracker:
     """Folds acts into states. Stateless itself: the state is passed in and a new one returned."""
 
     @staticmethod
-    def referents(state: DialogueState, positions: list[int], everything: bool = False) -> list[str]:
+    def referents(
+        state: DialogueState, positions: list[int], everything: bool = False
+    ) -> list[str]:
         """Item ids at 1-based positions of the last list (-1: the last one), or all of it."""
         shown = state.last_shown
         if everything:
@@ -45,7 +47,9 @@ class StateTracker:
         elif act.intent == Intent.REJECT:
             disliked = _add(disliked, refs)
         elif act.intent in (Intent.ACCEPT, Intent.CRITIQUE):
-            liked = _add(liked, refs or ([] if act.intent == Intent.CRITIQUE else state.last_shown[:1]))
+            liked = _add(
+                liked, refs or ([] if act.intent == Intent.CRITIQUE else state.last_shown[:1])
+            )
         s.liked_items = _add(_drop(s.liked_items, disliked), liked)
         s.disliked_items = _add(_drop(s.disliked_items, liked), disliked)
         s.seen_items = _add(s.seen_items, seen)
@@ -61,7 +65,12 @@ class StateTracker:
     def _genres(s: DialogueState, act: UserAct) -> None:
         explicit = act.intent in (Intent.PREFERENCE, Intent.REQUEST) and act.liked_genres
         s.disliked_genres = _add(_drop(s.disliked_genres, act.liked_genres), act.disliked_genres)
-        s.liked_genres = _drop(_add(s.liked_genres, act.liked_genres), act.disliked_genres)
+        s.liked_genres = _drop(
+            _add(s.liked_genres, act.liked_genres + act.soft_genres), act.disliked_genres
+        )
+        # Asking for horror again lifts "nothing scary": a theme goes with its genre.
+        wanted = act.liked_genres + act.soft_genres
+        s.avoid_themes = _drop(_add(s.avoid_themes, act.avoid_themes), wanted)
         if explicit:
             # "I want a comedy" narrows the results to comedies until the user asks otherwise.
             s.required_genres = list(act.liked_genres)

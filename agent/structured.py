@@ -32,7 +32,10 @@ def parse_json(text: str, schema: type[T]) -> T:
 
 
 def generate_structured(
-    llm: LanguageModel, messages: list[ChatMessage], schema: type[T], retries: int = 1,
+    llm: LanguageModel,
+    messages: list[ChatMessage],
+    schema: type[T],
+    retries: int = 1,
     max_tokens: int = 160,
 ) -> T:
     attempts: list[str] = []
@@ -43,11 +46,16 @@ def generate_structured(
         try:
             return parse_json(text, schema)
         except (ValueError, ValidationError) as exc:
-            error = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else _short(exc)
+            error = (
+                str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else _short(exc)
+            )
             conversation += [
                 ChatMessage(role="assistant", content=text),
-                ChatMessage(role="user", content=f"That was not valid ({error}). "
-                            "Answer again with only the JSON object."),
+                ChatMessage(
+                    role="user",
+                    content=f"That was not valid ({error}). "
+                    "Answer again with only the JSON object.",
+                ),
             ]
     raise StructuredOutputError(f"no valid {schema.__name__} after {retries + 1} tries", attempts)
 

@@ -1,6 +1,6 @@
 """Writes the agent's replies. The language model adds one friendly sentence; everything factual
 (titles, reasons, answers about items) comes from the catalog. What the model writes is checked:
-a sentence that names a movie we did not pick, loops, or rambles is replaced by a template."""
+a sentence that names an item we did not pick, loops, or rambles is replaced by a template."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from agent.domain import credit
 from agent.llm.base import ChatMessage, LanguageModel, LLMUnavailable
 from agent.schema import DialogueState, Recommendation
 from retrieval.entity_linker import EntityLinker
@@ -17,13 +18,16 @@ from retrieval.schema import Item
 log = logging.getLogger(__name__)
 
 INTRO_TOKENS = 16  # an interjection of a few words: well under a second on a laptop CPU
+DESCRIBE_CHARS = 600  # the longest answer to "what is it about?"
 STOP = [".", "!", "\n"]  # one sentence is all we keep; stopping early saves most of the time
+_THEME_WORDS = {"violence": "violence", "horror": "scares", "adult": "adult content"}
 # A 135M model writes a good short reaction and little else, so that is all it is asked for;
 # the facts that follow it (what was picked and why) come from the catalog.
 # Phrases that show the model has lost the thread (apologies, refusals, talking about itself).
 _OFF_TOPIC = re.compile(
     r"\b(sorry|as an ai|language model|i can't|i cannot|i don't|i do not|loss|prompt|"
-    r"assistant|introduction|question|friend|hear that)\b", re.IGNORECASE
+    r"assistant|introduction|question|friend|hear that)\b",
+    re.IGNORECASE,
 )
 
 
@@ -107,16 +111,19 @@ def lead(state: DialogueState, titles: dict[str, str], count: int) -> str:
         text += " based on " + " and ".join(basis)
     if state.required_genres:
         text += f", {' or '.join(state.required_genres)} only"
-    if state.disliked_genres:
-        text += f", no {', '.join(state.disliked_genres[:4])}"
+    avoided = state.disliked_genres[:4] + [_THEME_WORDS.get(t, t) for t in state.avoid_themes]
+    if avoided:
+        text += f", no {', '.join(avoided)}"
     if state.year_min or state.year_max:
         text += f", {state.year_min or '…'}–{state.year_max or 'now'}"
     return text + ":"
 
 
 def format_list(recs: list[Recommendation]) -> str:
-    return "\n".join(f"{i}. {r.title}{f' ({r.year})' if r.year else ''} — {r.reason}"
-                     for i, r in enumerate(recs, 1))
+    return "\n".join(
+        f"{i}. {r.title}{f' ({r.year})' if r.year else ''} — {r.reason}"
+        for i, r in enumerate(recs, 1)
+    )
 
 
 def describe(item: Item) -> str:
@@ -130,5 +137,10 @@ def describe(item: Item) -> str:
     stars = item.people.get("star") or []
     if stars:
         facts.append(f"starring {', '.join(stars[:3])}")
+    for role, names in item.people.items():  # any other role a catalog has: author, brand...
+        if names and role not in ("director", "star", "writer"):
+            facts.append(credit(role, ", ".join(names[:2])))
     text = " ".join(facts[:1]) + (" " + ", ".join(facts[1:]) if len(facts) > 1 else "") + "."
-    return text + (f" {item.text}" if item.text else "")
+    text += f" {item.text}" if item.text else ""
+    # A catalog row may hold a whole plot (200 KB seen): the reply and the saved state stay small.
+    return text if len(text) <= DESCRIBE_CHARS else text[: DESCRIBE_CHARS - 1].rstrip() + "…"

@@ -27,15 +27,20 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--head", type=Path, help="trained intent-head folder (optional)")
-    parser.add_argument("--data", type=Path, help="folder holding redial/ and iard/ "
-                        "(default: $CONVREC_DATA, else ../shared/data)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="folder holding redial/ and iard/ (default: $CONVREC_DATA, else ../shared/data)",
+    )
     parser.add_argument("--out", type=Path, default=Path("reports/intent_in_agent.json"))
     args = parser.parse_args()
 
     items = load_catalog(data_path(args.data, "redial", "catalog.json")).items
     rules = RuleIntentModel(EntityLinker(items), {g for i in items for g in i.genres})
-    test = split(data_path(args.data, "iard", "iard_gold.json"),
-                 data_path(args.data, "iard", "iard_partial.json")).test
+    test = split(
+        data_path(args.data, "iard", "iard_gold.json"),
+        data_path(args.data, "iard", "iard_partial.json"),
+    ).test
     gold = [e.label.value for e in test]
     shown = [5 if AFTER_LIST in e.runtime_text else 0 for e in test]  # a list was on screen
     systems = {"rules": rules}
@@ -45,10 +50,13 @@ def main() -> None:
     report = {}
     for name, m in systems.items():
         report[name] = summary(
-            gold, [m.propose(e.utterance, n, e.agent_said).intent.value for e, n in zip(test, shown)],
-            labels)
+            gold,
+            [m.propose(e.utterance, n, e.agent_said).intent.value for e, n in zip(test, shown)],
+            labels,
+        )
         report[f"{name} (stand-in context)"] = summary(
-            gold, [m.propose(e.utterance, n).intent.value for e, n in zip(test, shown)], labels)
+            gold, [m.propose(e.utterance, n).intent.value for e, n in zip(test, shown)], labels
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
     for name, result in report.items():

@@ -50,11 +50,14 @@ def run_sessions(agent, sessions: int, turns: int, tag: str) -> dict:
     seconds = time.perf_counter() - started
     ordered = sorted(latencies)
     return {
-        "sessions": sessions, "turns": len(latencies), "seconds": round(seconds, 2),
+        "sessions": sessions,
+        "turns": len(latencies),
+        "seconds": round(seconds, 2),
         "turns_per_s": round(len(latencies) / seconds, 3),
         "p50_ms": round(1000 * statistics.median(ordered), 1),
         "p95_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1),
-        "errors": len(errors), "first_error": errors[0] if errors else None,
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
     }
 
 
@@ -78,9 +81,19 @@ def vllm_agent(db: Path, base_url: str, intent_url: str):
     from agent.build import build_agent
     from agent.settings import Settings
 
-    return build_agent(Settings(db=db, llm="openai", openai_base_url=base_url,
-                                openai_model="generator", intent="head", intent_url=intent_url,
-                                llm_timeout=120.0))
+    return build_agent(
+        Settings(
+            db=db,
+            llm="openai",
+            openai_base_url=base_url,
+            openai_model="generator",
+            intent="head",
+            intent_url=intent_url,
+            llm_timeout=120.0,
+            llm_deadline=120.0,
+            intent_deadline=120.0,
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,21 +112,38 @@ def main(argv: list[str] | None = None) -> int:
     from convrec.serving.vllm_server import ServerSpec, VLLMServer
 
     settings = Settings(db=args.db)
-    report = {"machine": {"cpu": platform.processor() or platform.machine(),
-                          "cores": __import__("os").cpu_count(), "gpu": _gpu()},
-              "turns_per_session": args.turns, "script": SCRIPT[: args.turns], "backends": {}}
+    report = {
+        "machine": {
+            "cpu": platform.processor() or platform.machine(),
+            "cores": __import__("os").cpu_count(),
+            "gpu": _gpu(),
+        },
+        "turns_per_session": args.turns,
+        "script": SCRIPT[: args.turns],
+        "backends": {},
+    }
     if "transformers" in args.backends:
-        report["backends"]["transformers"] = bench(transformers_agent(args.db), args.sessions,
-                                                   args.turns, "transformers")
+        report["backends"]["transformers"] = bench(
+            transformers_agent(args.db), args.sessions, args.turns, "transformers"
+        )
     if "vllm" in args.backends:
         logs = args.out.parent
         logs.mkdir(parents=True, exist_ok=True)
-        generator = ServerSpec(ensure_default_llm(settings.models_dir), "generator", args.port,
-                               dtype=args.dtype)
-        head = ServerSpec(settings.intent_head_dir, "intent", args.port + 1, runner="pooling",
-                          max_model_len=512, dtype=args.dtype)
-        with VLLMServer(generator, log_path=logs / "vllm-generator.log") as gen_server, \
-                VLLMServer(head, log_path=logs / "vllm-intent.log") as head_server:
+        generator = ServerSpec(
+            ensure_default_llm(settings.models_dir), "generator", args.port, dtype=args.dtype
+        )
+        head = ServerSpec(
+            settings.intent_head_dir,
+            "intent",
+            args.port + 1,
+            runner="pooling",
+            max_model_len=512,
+            dtype=args.dtype,
+        )
+        with (
+            VLLMServer(generator, log_path=logs / "vllm-generator.log") as gen_server,
+            VLLMServer(head, log_path=logs / "vllm-intent.log") as head_server,
+        ):
             agent = vllm_agent(args.db, gen_server.spec.base_url, head_server.spec.base_url)
             report["backends"]["vllm"] = bench(agent, args.sessions, args.turns, "vllm")
     args.out.parent.mkdir(parents=True, exist_ok=True)

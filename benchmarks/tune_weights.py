@@ -19,8 +19,16 @@ from corpora.paths import data_path
 from finetune.ranker_train import collect, recall
 from retrieval.learned_ranker import FEATURES
 
-SIGNALS = ("similarity", "collaborative", "popularity", "genre", "people", "seed_similarity",
-           "seed_genre", "era")
+SIGNALS = (
+    "similarity",
+    "collaborative",
+    "popularity",
+    "genre",
+    "people",
+    "seed_similarity",
+    "seed_genre",
+    "era",
+)
 COLUMNS = [FEATURES.index(s) for s in SIGNALS]
 GRID = {
     "similarity": [0.0, 0.1, 0.2, 0.3, 0.5, 1.0],
@@ -67,8 +75,11 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
-    parser.add_argument("--data", type=Path, help="folder holding redial/ and iard/ "
-                        "(default: $CONVREC_DATA, else ../shared/data)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="folder holding redial/ and iard/ (default: $CONVREC_DATA, else ../shared/data)",
+    )
     parser.add_argument("--limit", type=int)
     parser.add_argument("--pool", type=int, default=200)
     args = parser.parse_args()

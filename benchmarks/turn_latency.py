@@ -22,13 +22,25 @@ from pathlib import Path
 
 # Conversations of four turns; the first names movies the user loved.
 OPENERS = [
-    "I loved Alien and Aliens", "I really liked The Notebook", "Toy Story is my favourite",
-    "I want a comedy from the 90s", "anything with Tom Hanks?", "I loved The Shining",
-    "Back to the Future and Jurassic Park are great", "I like romantic comedies",
-    "something with time travel", "The Dark Knight was amazing",
+    "I loved Alien and Aliens",
+    "I really liked The Notebook",
+    "Toy Story is my favourite",
+    "I want a comedy from the 90s",
+    "anything with Tom Hanks?",
+    "I loved The Shining",
+    "Back to the Future and Jurassic Park are great",
+    "I like romantic comedies",
+    "something with time travel",
+    "The Dark Knight was amazing",
 ]
-FOLLOW_UPS = ["something less violent", "seen the first one", "more like the second one",
-              "not the third one", "something lighter", "I've seen them all"]
+FOLLOW_UPS = [
+    "something less violent",
+    "seen the first one",
+    "more like the second one",
+    "not the third one",
+    "something lighter",
+    "I've seen them all",
+]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -46,8 +58,12 @@ def bench_index(catalog: str, db: Path) -> dict:
     _, again = index_catalog(catalog, settings, progress=False)
     changed = [it.model_copy(update={"text": it.text + " (restored)"}) for it in load.items[:100]]
     partial = build_index(settings).add(changed, progress=False)
-    return {"items": len(load.items), "cold_s": cold.seconds, "unchanged_rerun_s": again.seconds,
-            "changed_100_s": partial.seconds}
+    return {
+        "items": len(load.items),
+        "cold_s": cold.seconds,
+        "unchanged_rerun_s": again.seconds,
+        "changed_100_s": partial.seconds,
+    }
 
 
 def bench_turns(db: Path, conversations: int, seed: int) -> dict:
@@ -73,15 +89,20 @@ def bench_turns(db: Path, conversations: int, seed: int) -> dict:
     return {
         "warm_up_s": warm,
         "recommend_turns": len(parts.get("total", [])),
-        "ms": {k: {"p50": statistics.median(v), "p95": percentile(v, 0.95)} for k, v in parts.items()},
+        "ms": {
+            k: {"p50": statistics.median(v), "p95": percentile(v, 0.95)} for k, v in parts.items()
+        },
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--catalog", help="catalog to index (default: the ReDial catalog.json)")
-    parser.add_argument("--data", type=Path, help="folder holding redial/ "
-                        "(default: $CONVREC_DATA, else ../shared/data)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="folder holding redial/ (default: $CONVREC_DATA, else ../shared/data)",
+    )
     parser.add_argument("--db", type=Path, default=Path("/tmp/convrec-bench"))
     parser.add_argument("--skip-build", action="store_true", help="reuse the index in --db")
     parser.add_argument("--conversations", type=int, default=10)

@@ -21,6 +21,7 @@ def parser() -> argparse.ArgumentParser:
         cooccurrence,
         evaluate,
         serve_llm,
+        sessions,
         train,
         train_intent,
         ui,
@@ -28,7 +29,7 @@ def parser() -> argparse.ArgumentParser:
 
     root = argparse.ArgumentParser(prog="convrec", description="Conversational recommender.")
     sub = root.add_subparsers(dest="command", required=True)
-    for group in (chat, evaluate, cooccurrence, train, train_intent, ui, serve_llm):
+    for group in (chat, evaluate, cooccurrence, train, train_intent, ui, serve_llm, sessions):
         group.register(sub)
     return root
 

@@ -65,9 +65,12 @@ def read_iard_dialogues(iard_dir: Path, redial_dir: Path) -> dict[str, list[Utte
             if dialogue_id in skip or dialogue_id in out:
                 continue
             out[dialogue_id] = [
-                Utterance(agent=u["participant"] == "AGENT", text=u["utterance"],
-                          items=linked_items(u["utterance"], names),
-                          accepted=any(a.get("intent") == "ACC" for a in u.get("dialogue_acts", [])))
+                Utterance(
+                    agent=u["participant"] == "AGENT",
+                    text=u["utterance"],
+                    items=linked_items(u["utterance"], names),
+                    accepted=any(a.get("intent") == "ACC" for a in u.get("dialogue_acts", [])),
+                )
                 for u in row["conversation"]
             ]
     return out
@@ -92,8 +95,15 @@ def iard_rec_turns(dialogues: dict[str, list[Utterance]]) -> list[RecTurn]:
         for k, u in enumerate(utterances):
             if u.agent and u.items:
                 context = [x.text for x in utterances[:k] if x.text.strip()]
-                turns.append(RecTurn(dialogue_id, k, context, list(dict.fromkeys(mentioned)),
-                                     list(dict.fromkeys(u.items))))
+                turns.append(
+                    RecTurn(
+                        dialogue_id,
+                        k,
+                        context,
+                        list(dict.fromkeys(mentioned)),
+                        list(dict.fromkeys(u.items)),
+                    )
+                )
             mentioned += u.items
     return turns
 
@@ -105,7 +115,9 @@ def beside(redial_dir: Path) -> Path:
 
 def learning_dialogues(redial_dir: Path) -> list[DialogueMentions]:
     """Every dialogue the collaborative model may count: ReDial valid, then IARD's extra ones."""
-    return read_dialogues(redial_dir) + iard_mentions(read_iard_dialogues(beside(redial_dir), redial_dir))
+    return read_dialogues(redial_dir) + iard_mentions(
+        read_iard_dialogues(beside(redial_dir), redial_dir)
+    )
 
 
 def extra_rec_turns(redial_dir: Path) -> list[RecTurn]:

@@ -48,13 +48,15 @@ def read_rec_turns(redial_dir: Path, split: str) -> list[RecTurn]:
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             row = json.loads(line)
-            turns.append(RecTurn(
-                dialogue_id=str(row["dialog_id"]),
-                turn_id=int(row["turn_id"]),
-                context=[u for u in row["context"] if u.strip()],
-                mentioned=[ids[_squash(e)] for e in row["entity"] if _squash(e) in ids],
-                targets=[ids[_squash(r)] for r in row["rec"] if _squash(r) in ids],
-            ))
+            turns.append(
+                RecTurn(
+                    dialogue_id=str(row["dialog_id"]),
+                    turn_id=int(row["turn_id"]),
+                    context=[u for u in row["context"] if u.strip()],
+                    mentioned=[ids[_squash(e)] for e in row["entity"] if _squash(e) in ids],
+                    targets=[ids[_squash(r)] for r in row["rec"] if _squash(r) in ids],
+                )
+            )
     return turns
 
 
@@ -68,13 +70,17 @@ def read_dialogues(redial_dir: Path) -> list[DialogueMentions]:
         for line in handle:
             row = json.loads(line)
             known = {id_ for id_, name in row.get("movieMentions", {}).items() if name}
-            order = [id_ for m in row["messages"] for id_ in _MENTION.findall(m["text"])
-                     if id_ in known]
+            order = [
+                id_ for m in row["messages"] for id_ in _MENTION.findall(m["text"]) if id_ in known
+            ]
             order += sorted(known - set(order))
             answers = row.get("initiatorQuestions") or {}
-            liked = {id_ for id_, a in answers.items() if isinstance(a, dict) and a.get("liked") == 1}
-            suggested = {id_ for id_, a in answers.items()
-                         if isinstance(a, dict) and a.get("suggested") == 1}
+            liked = {
+                id_ for id_, a in answers.items() if isinstance(a, dict) and a.get("liked") == 1
+            }
+            suggested = {
+                id_ for id_, a in answers.items() if isinstance(a, dict) and a.get("suggested") == 1
+            }
             dialogues.append(DialogueMentions(str(row["conversationId"]), order, liked, suggested))
     return dialogues
 

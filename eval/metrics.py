@@ -54,7 +54,9 @@ def average_precision_at_k(ranked: Sequence[str], relevant: set[str], k: int) ->
 
 def dcg_at_k(ranked: Sequence[str], relevant: set[str], k: int) -> float:
     """Binary-gain DCG: sum of 1 / log2(position + 1) over relevant items in the top k."""
-    return sum(1.0 / math.log2(p + 1) for p, id_ in enumerate(ranked[:k], start=1) if id_ in relevant)
+    return sum(
+        1.0 / math.log2(p + 1) for p, id_ in enumerate(ranked[:k], start=1) if id_ in relevant
+    )
 
 
 def ndcg_at_k(ranked: Sequence[str], relevant: set[str], k: int) -> float:
@@ -87,7 +89,9 @@ def novelty(ranked: Sequence[str], popularity: Mapping[str, float], total: float
     The +1 keeps never-seen items finite (they are the most novel)."""
     if not ranked:
         return 0.0
-    return sum(-math.log2((popularity.get(id_, 0.0) + 1) / (total + 1)) for id_ in ranked) / len(ranked)
+    return sum(-math.log2((popularity.get(id_, 0.0) + 1) / (total + 1)) for id_ in ranked) / len(
+        ranked
+    )
 
 
 def gini_index(lists: Iterable[Sequence[str]], catalog: Sequence[str]) -> float:

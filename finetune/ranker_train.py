@@ -27,8 +27,13 @@ from retrieval.learned_ranker import DIR_NAME, FEATURES, LearnedScorer
 
 DIALOGUE_WEIGHT = 8.0  # tuned on valid fold 4 with an encoder trained on folds 0-3
 WEIGHT_GRID = (0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0)
-TREES = {"max_iter": 100, "learning_rate": 0.05, "max_leaf_nodes": 7, "min_samples_leaf": 100,
-         "l2_regularization": 1.0}  # small trees: 2.6k turns; bigger ones overfit on valid folds
+TREES = {
+    "max_iter": 100,
+    "learning_rate": 0.05,
+    "max_leaf_nodes": 7,
+    "min_samples_leaf": 100,
+    "l2_regularization": 1.0,
+}  # small trees: 2.6k turns; bigger ones overfit on valid folds
 
 
 @dataclass
@@ -42,7 +47,9 @@ class TurnRows:
     scored: bool = True  # a valid turn; False: extra training material (IARD), never scored
 
 
-def collect(settings, redial_dir: Path, limit: int | None = None, progress: bool = True) -> list[TurnRows]:
+def collect(
+    settings, redial_dir: Path, limit: int | None = None, progress: bool = True
+) -> list[TurnRows]:
     import numpy as np
     from tqdm.auto import tqdm
 
@@ -61,27 +68,36 @@ def collect(settings, redial_dir: Path, limit: int | None = None, progress: bool
     queries = [reader.query(t.context) for t in turns]
     pipeline.prime(queries)
     # one pipeline per fold, each over the co-occurrence model that holds that fold out
-    folds = {fold: pipeline.with_collaborative(model)
-             for fold, model in collaborative_models(redial_dir, "valid").items()}
+    folds = {
+        fold: pipeline.with_collaborative(model)
+        for fold, model in collaborative_models(redial_dir, "valid").items()
+    }
     weights = vars(pipeline.ranker.weights)
     rows = []
-    for n, (turn, query) in enumerate(tqdm(list(zip(turns, queries, strict=True)), desc="features",
-                                           disable=not progress)):
+    for n, (turn, query) in enumerate(
+        tqdm(list(zip(turns, queries, strict=True)), desc="features", disable=not progress)
+    ):
         fold = fold_of(turn.dialogue_id, FOLDS)
         candidates = folds[fold].candidates(query)
         signals = folds[fold].ranker.signals(query, candidates)
         targets = set(instances(turn, "dedup"))
-        rows.append(TurnRows(
-            fold=fold,
-            features=np.array([[s[f] for f in FEATURES] for s in signals], dtype="float32"),
-            dialogue=np.array([s["dialogue"] for s in signals], dtype="float32"),
-            # the weighted sum as it was before the learned parts: no dialogue encoder
-            weighted=np.array([sum(weights.get(k, 0.0) * v for k, v in s.items() if k != "dialogue")
-                               for s in signals]),
-            hits=np.array([c.item.id in targets for c in candidates], dtype=bool),
-            instances=len(targets),
-            scored=n < scored,
-        ))
+        rows.append(
+            TurnRows(
+                fold=fold,
+                features=np.array([[s[f] for f in FEATURES] for s in signals], dtype="float32"),
+                dialogue=np.array([s["dialogue"] for s in signals], dtype="float32"),
+                # the weighted sum as it was before the learned parts: no dialogue encoder
+                weighted=np.array(
+                    [
+                        sum(weights.get(k, 0.0) * v for k, v in s.items() if k != "dialogue")
+                        for s in signals
+                    ]
+                ),
+                hits=np.array([c.item.id in targets for c in candidates], dtype=bool),
+                instances=len(targets),
+                scored=n < scored,
+            )
+        )
     return rows
 
 
@@ -89,9 +105,12 @@ def fit(rows: list[TurnRows]):
     import numpy as np
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    useful = [r for r in rows if r.hits.any()]  # a turn whose targets were not retrieved says nothing
+    useful = [
+        r for r in rows if r.hits.any()
+    ]  # a turn whose targets were not retrieved says nothing
     return HistGradientBoostingClassifier(random_state=0, **TREES).fit(
-        np.vstack([r.features for r in useful]), np.concatenate([r.hits for r in useful]))
+        np.vstack([r.features for r in useful]), np.concatenate([r.hits for r in useful])
+    )
 
 
 def recall(rows: list[TurnRows], score) -> tuple[float, float]:
@@ -116,16 +135,25 @@ def _logit(model, r: TurnRows):
     return np.log(p / (1 - p))
 
 
-def train_ranker(settings, redial_dir: Path, limit: int | None = None, progress: bool = True,
-                 dialogue_weight: float | None = None) -> dict:
+def train_ranker(
+    settings,
+    redial_dir: Path,
+    limit: int | None = None,
+    progress: bool = True,
+    dialogue_weight: float | None = None,
+) -> dict:
     from agent.build import build_dialogue_encoder, build_index
 
     started = time.perf_counter()
     rows = collect(settings, redial_dir, limit, progress)
     collected = time.perf_counter() - started
     folds = sorted({r.fold for r in rows})
-    report: dict = {"turns": sum(r.scored for r in rows), "extra_turns": sum(not r.scored for r in rows),
-                    "feature_seconds": round(collected, 1), "folds": {}}
+    report: dict = {
+        "turns": sum(r.scored for r in rows),
+        "extra_turns": sum(not r.scored for r in rows),
+        "feature_seconds": round(collected, 1),
+        "folds": {},
+    }
     for fold in folds:  # cross-validation by fold: trees vs the weighted sum, same candidates
         held = [r for r in rows if r.fold == fold and r.scored]
         model = fit([r for r in rows if r.fold != fold])
@@ -133,10 +161,11 @@ def train_ranker(settings, redial_dir: Path, limit: int | None = None, progress:
             "trees": recall(held, lambda r, m=model: _logit(m, r)),
             "weighted_sum": recall(held, lambda r: r.weighted),
             # the ceiling of any ranking: targets that retrieval put among the candidates at all
-            "in_candidates": sum(int(r.hits.sum()) for r in held) / max(sum(r.instances for r in held), 1),
+            "in_candidates": sum(int(r.hits.sum()) for r in held)
+            / max(sum(r.instances for r in held), 1),
         }
     encoder = build_dialogue_encoder(settings, build_index(settings))
-    held_fold = (encoder.meta.get("exclude_fold") if encoder else None)
+    held_fold = encoder.meta.get("exclude_fold") if encoder else None
     if dialogue_weight is None and held_fold is not None:
         dialogue_weight, report["dialogue_weight_search"] = _tune_weight(rows, held_fold)
     weight = DIALOGUE_WEIGHT if dialogue_weight is None else dialogue_weight

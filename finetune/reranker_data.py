@@ -47,18 +47,23 @@ def build_groups(
     rng = random.Random(seed)
     items = pipeline.context.memory.items()
     catalog = list(items)
-    turns = [t for t in load_turns(redial_dir, "valid", "dedup")
-             if fold_of(t.dialogue_id, FOLDS) != DEV_FOLD][:limit]
+    turns = [
+        t
+        for t in load_turns(redial_dir, "valid", "dedup")
+        if fold_of(t.dialogue_id, FOLDS) != DEV_FOLD
+    ][:limit]
     reader = ContextReader(list(items.values()))
-    folds = {fold: pipeline.with_collaborative(model)  # each holds its own fold out
-             for fold, model in collaborative_models(redial_dir, "valid").items()}
+    folds = {
+        fold: pipeline.with_collaborative(model)  # each holds its own fold out
+        for fold, model in collaborative_models(redial_dir, "valid").items()
+    }
     groups = []
     for turn in tqdm(turns, desc="training groups", unit="turn", disable=not progress):
         folded = folds[fold_of(turn.dialogue_id, FOLDS)]
         query = reader.query(turn.context, k=negatives + 10)
         ranked = [c.item.id for c in folded.recommend(query).candidates]
         targets = instances(turn, "dedup")
-        hard = [i for i in ranked if i not in targets][:negatives - 1]
+        hard = [i for i in ranked if i not in targets][: negatives - 1]
         profile = folded.ranker.profile(query)
         for target in targets:
             easy = rng.choice(catalog)

@@ -52,8 +52,9 @@ def train(groups: list[Group], args: TrainArgs, progress: bool = True) -> TrainR
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     backbone = args.backbone or default_embedding_model()
-    model = CrossEncoder(str(backbone), num_labels=1, device="cpu", local_files_only=True,
-                         max_length=args.max_length)
+    model = CrossEncoder(
+        str(backbone), num_labels=1, device="cpu", local_files_only=True, max_length=args.max_length
+    )
     optimiser = torch.optim.AdamW(model.model.parameters(), lr=args.learning_rate)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda step: min(1.0, (step + 1) / 20) * max(0.0, 1 - step / args.max_steps)
@@ -76,12 +77,19 @@ def train(groups: list[Group], args: TrainArgs, progress: bool = True) -> TrainR
     model.model.eval()
     args.out.mkdir(parents=True, exist_ok=True)
     model.save(str(args.out))
-    return TrainReport(args.max_steps, len(groups), time.perf_counter() - started, loss_avg, args.out)
+    return TrainReport(
+        args.max_steps, len(groups), time.perf_counter() - started, loss_avg, args.out
+    )
 
 
-
-def train_reranker(settings, redial_dir: Path, max_steps: int, limit: int | None = None,
-                   out: Path | None = None, progress: bool = True) -> tuple[TrainReport, float]:
+def train_reranker(
+    settings,
+    redial_dir: Path,
+    max_steps: int,
+    limit: int | None = None,
+    out: Path | None = None,
+    progress: bool = True,
+) -> tuple[TrainReport, float]:
     """Build hard-negative groups with the current pipeline (no reranker), train, save.
 
     Args:
@@ -102,21 +110,33 @@ def train_reranker(settings, redial_dir: Path, max_steps: int, limit: int | None
     pipeline = build_pipeline(settings, build_context(settings), reranker=False)
     groups = build_groups(pipeline, redial_dir, limit=limit, progress=progress)
     built = time.perf_counter() - started
-    report = train(groups, TrainArgs(out=out or settings.models_dir / "reranker", max_steps=max_steps),
-                   progress=progress)
+    report = train(
+        groups,
+        TrainArgs(out=out or settings.models_dir / "reranker", max_steps=max_steps),
+        progress=progress,
+    )
     return report, built
+
 
 def _listwise_loss(model, batch: list[Group], max_length: int):
     import torch
 
     profiles = [g.profile for g in batch for _ in g.documents]
     documents = [d for g in batch for d in g.documents]
-    encoded = model.tokenizer(profiles, documents, truncation="longest_first", max_length=max_length,
-                              padding=True, return_tensors="pt")
+    encoded = model.tokenizer(
+        profiles,
+        documents,
+        truncation="longest_first",
+        max_length=max_length,
+        padding=True,
+        return_tensors="pt",
+    )
     logits = model.model(**encoded).logits.squeeze(-1)  # (sum of group sizes,)
     losses, start = [], 0
     for g in batch:
         scores = logits[start : start + len(g.documents)]
-        losses.append(torch.nn.functional.cross_entropy(scores[None], torch.zeros(1, dtype=torch.long)))
+        losses.append(
+            torch.nn.functional.cross_entropy(scores[None], torch.zeros(1, dtype=torch.long))
+        )
         start += len(g.documents)
     return torch.stack(losses).mean()

@@ -42,7 +42,9 @@ class RetrieverArgs:
     seed: int = 0
 
 
-def training_pairs(redial_dir: Path, exclude_fold: int | Iterable[int] | None) -> list[tuple[str, str]]:
+def training_pairs(
+    redial_dir: Path, exclude_fold: int | Iterable[int] | None
+) -> list[tuple[str, str]]:
     """(dialogue text, target item id) for every dedup instance of the valid split and of IARD's
     ReDial train dialogues (`corpora/iard_redial.py`), without the dialogues of the excluded
     fold(s) (several: the cross-fitted encoders of `benchmarks/crossfit_ranker.py`)."""
@@ -53,8 +55,12 @@ def training_pairs(redial_dir: Path, exclude_fold: int | Iterable[int] | None) -
     return [(dialogue_text(t.context), target) for t in turns for target in instances(t, "dedup")]
 
 
-def train_retriever(pairs: list[tuple[str, str]], documents: dict[str, str], args: RetrieverArgs,
-                    progress: bool = True) -> dict:
+def train_retriever(
+    pairs: list[tuple[str, str]],
+    documents: dict[str, str],
+    args: RetrieverArgs,
+    progress: bool = True,
+) -> dict:
     """Fit and save the encoder to `args.out`. `documents`: item id -> indexed text."""
     import torch
     from sentence_transformers import SentenceTransformer
@@ -89,17 +95,26 @@ def train_retriever(pairs: list[tuple[str, str]], documents: dict[str, str], arg
         loss_value = loss.item()
         bar.set_postfix(loss=f"{loss_value:.3f}")
     model.eval()
-    report = {"pairs": len(pairs), "steps": total, "seconds": round(time.perf_counter() - started, 1),
-              "final_loss": round(loss_value, 4), "args": {k: str(v) for k, v in asdict(args).items()},
-              "exclude_fold": args.exclude_fold}
+    report = {
+        "pairs": len(pairs),
+        "steps": total,
+        "seconds": round(time.perf_counter() - started, 1),
+        "final_loss": round(loss_value, 4),
+        "args": {k: str(v) for k, v in asdict(args).items()},
+        "exclude_fold": args.exclude_fold,
+    }
     _save(model, args.out, report)
     return report
 
 
-
-def train_dialogue_encoder(settings, redial_dir: Path, epochs: float = 2.0,
-                           max_steps: int | None = None, exclude_fold: int | None = None,
-                           progress: bool = True) -> dict:
+def train_dialogue_encoder(
+    settings,
+    redial_dir: Path,
+    epochs: float = 2.0,
+    max_steps: int | None = None,
+    exclude_fold: int | None = None,
+    progress: bool = True,
+) -> dict:
     """Train the encoder into `<db>/models/dialogue-encoder` and embed the catalog beside it.
 
     Args:
@@ -117,19 +132,29 @@ def train_dialogue_encoder(settings, redial_dir: Path, epochs: float = 2.0,
 
     index = build_index(settings)
     if len(index) == 0:
-        raise IndexMissing(f"no catalog is indexed in {settings.index_dir}: run `convrec index` first")
+        raise IndexMissing(
+            f"no catalog is indexed in {settings.index_dir}: run `convrec index` first"
+        )
     documents = {i: item.document() for i, item in index.items().items()}
     pairs = [(q, t) for q, t in training_pairs(redial_dir, exclude_fold) if t in documents]
-    args = RetrieverArgs(out=settings.models_dir / DIR_NAME, base=index.embedder.model_path,
-                         epochs=epochs, max_steps=max_steps, exclude_fold=exclude_fold)
+    args = RetrieverArgs(
+        out=settings.models_dir / DIR_NAME,
+        base=index.embedder.model_path,
+        epochs=epochs,
+        max_steps=max_steps,
+        exclude_fold=exclude_fold,
+    )
     report = train_retriever(pairs, documents, args, progress=progress)
     build_dialogue_encoder(settings, index).sync()  # embeds the catalog once, saved beside it
     return {**report, "path": str(args.out)}
 
+
 def _encode(model, texts: list[str]):
     import torch
 
-    prepare = getattr(model, "preprocess", None) or model.tokenize  # renamed in sentence-transformers 6
+    prepare = (
+        getattr(model, "preprocess", None) or model.tokenize
+    )  # renamed in sentence-transformers 6
     features = prepare(texts)
     return torch.nn.functional.normalize(model(features)["sentence_embedding"], dim=-1)
 

@@ -54,7 +54,9 @@ class CoOccurrence:
     suggested: dict[str, float] = field(default_factory=dict)  # dialogues that recommend it
 
     @classmethod
-    def build(cls, dialogues: Iterable[DialogueMentions], exclude: set[str] | None = None) -> CoOccurrence:
+    def build(
+        cls, dialogues: Iterable[DialogueMentions], exclude: set[str] | None = None
+    ) -> CoOccurrence:
         """Count pairs over the dialogues whose id is not in `exclude` (held-out folds)."""
         pairs: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         mentions: dict[str, float] = defaultdict(float)
@@ -72,7 +74,9 @@ class CoOccurrence:
                 weight = 1.0 + LIKED_TOGETHER_BONUS * (a in dialogue.liked and b in dialogue.liked)
                 pairs[a][b] += weight
                 pairs[b][a] += weight
-        return cls({a: dict(row) for a, row in pairs.items()}, dict(mentions), total, dict(suggested))
+        return cls(
+            {a: dict(row) for a, row in pairs.items()}, dict(mentions), total, dict(suggested)
+        )
 
     def related(self, seeds: list[str]) -> dict[str, float]:
         """Score of every item that co-occurs with the seeds (oldest first), in [0, ~1+]:
@@ -99,12 +103,20 @@ class CoOccurrence:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"dialogues": self.dialogues, "mentions": self.mentions,
-                   "suggested": self.suggested, "pairs": self.pairs}
+        payload = {
+            "dialogues": self.dialogues,
+            "mentions": self.mentions,
+            "suggested": self.suggested,
+            "pairs": self.pairs,
+        }
         path.write_text(json.dumps(payload), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> CoOccurrence:
         payload = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(payload["pairs"], payload["mentions"], payload["dialogues"],
-                   payload.get("suggested", {}))
+        return cls(
+            payload["pairs"],
+            payload["mentions"],
+            payload["dialogues"],
+            payload.get("suggested", {}),
+        )

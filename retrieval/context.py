@@ -72,8 +72,9 @@ class RetrievalContext:
         collaborative: CoOccurrence | None = None,
         dialogue_encoder: DialogueEncoder | None = None,
     ) -> RetrievalContext:
-        return cls(index, ItemMemory(index), QueryVectors(index.embedder), collaborative,
-                   dialogue_encoder)
+        return cls(
+            index, ItemMemory(index), QueryVectors(index.embedder), collaborative, dialogue_encoder
+        )
 
     def with_collaborative(self, model: CoOccurrence | None) -> RetrievalContext:
         """The same context with another co-occurrence model (e.g. one that holds a fold out)."""

@@ -103,10 +103,14 @@ class DialogueEncoder:
             return
         items = self.index.items()
         stored = self._load()
-        fresh = [it for it in items.values() if stored.get(it.id, (None,))[0] != it.fingerprint()]
+        fresh = [
+            it for it in items.values() if stored.get(it.id, (None,))[0] != it.content_fingerprint()
+        ]
         if fresh:
             vectors = self.embedder.embed([it.document() for it in fresh])
-            stored.update({it.id: (it.fingerprint(), v) for it, v in zip(fresh, vectors, strict=True)})
+            stored.update(
+                {it.id: (it.content_fingerprint(), v) for it, v in zip(fresh, vectors, strict=True)}
+            )
             self._save(stored)
         self._ids = [i for i in items if i in stored]
         self._row = {i: n for n, i in enumerate(self._ids)}
@@ -120,14 +124,22 @@ class DialogueEncoder:
         if not path.is_file():
             return {}
         data = np.load(path, allow_pickle=False)
-        return {i: (f, v) for i, f, v in zip(data["ids"].tolist(), data["fingerprints"].tolist(),
-                                             data["vectors"], strict=True)}
+        return {
+            i: (f, v)
+            for i, f, v in zip(
+                data["ids"].tolist(), data["fingerprints"].tolist(), data["vectors"], strict=True
+            )
+        }
 
     def _save(self, stored: dict[str, tuple[str, np.ndarray]]) -> None:
         import numpy as np
 
         ids = list(stored)
         tmp = self.path / ("partial-" + VECTORS_FILE)
-        np.savez(tmp, ids=np.array(ids), fingerprints=np.array([stored[i][0] for i in ids]),
-                 vectors=np.asarray([stored[i][1] for i in ids], dtype="float32"))
+        np.savez(
+            tmp,
+            ids=np.array(ids),
+            fingerprints=np.array([stored[i][0] for i in ids]),
+            vectors=np.asarray([stored[i][1] for i in ids], dtype="float32"),
+        )
         tmp.replace(self.path / VECTORS_FILE)

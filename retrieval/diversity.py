@@ -10,7 +10,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-def mmr(candidates: list[Candidate], vectors: np.ndarray, k: int, diversity: float) -> list[Candidate]:
+def mmr(
+    candidates: list[Candidate], vectors: np.ndarray, k: int, diversity: float
+) -> list[Candidate]:
     """Greedy MMR.
 
     Args:

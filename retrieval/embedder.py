@@ -46,7 +46,9 @@ class Embedder:
 
     @property
     def name(self) -> str:
-        return self.model_path.name if self.model_path.name != "model" else self.model_path.parent.name
+        return (
+            self.model_path.name if self.model_path.name != "model" else self.model_path.parent.name
+        )
 
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Returns an array of shape (len(texts), dim), float32, unit rows."""

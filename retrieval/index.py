@@ -2,7 +2,11 @@
 
 Each item is stored with its embedding, its whole `Item` as JSON (so the index is the catalog at
 run time), its genres as an array for `$contains` filters, and a fingerprint that makes
-re-indexing incremental: only new or changed items are embedded again.
+re-indexing incremental: only new or changed items are written, and only those whose text
+changed are embedded again.
+
+Several processes may share the folder (`convrec index` beside a running app): each write is
+announced, and the others read the catalog again on their next call (`retrieval.collection`).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retrieval.collection import shared_collection
 from retrieval.schema import Candidate, Item, ItemFilter
 
 if TYPE_CHECKING:
@@ -18,7 +23,6 @@ if TYPE_CHECKING:
 
     from retrieval.embedder import Embedder
 
-COLLECTION = "items"
 _WRITE_BATCH = 512  # Chroma caps a single write; 512 rows is well under it and keeps memory flat
 
 
@@ -27,13 +31,15 @@ class IndexReport:
     """What one `ItemIndex.add` call changed."""
 
     added: int = 0  # ids the index did not have
-    updated: int = 0  # ids whose content changed and were re-embedded
+    updated: int = 0  # ids whose fields changed (re-embedded only when their text changed)
     unchanged: int = 0  # ids skipped because their fingerprint matched
+    deleted: int = 0  # ids removed (`index_catalog(prune=True)`)
     seconds: float = 0.0
 
     def __str__(self) -> str:
+        deleted = f", deleted {self.deleted}" if self.deleted else ""
         return (
-            f"added {self.added}, updated {self.updated}, unchanged {self.unchanged} "
+            f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}{deleted} "
             f"in {self.seconds:.1f}s"
         )
 
@@ -42,75 +48,108 @@ class ItemIndex:
     """Vector search over catalog items with metadata filters."""
 
     def __init__(self, path: Path, embedder: Embedder) -> None:
-        import chromadb
-
         self.path = Path(path)
         self.embedder = embedder
         self.path.mkdir(parents=True, exist_ok=True)
-        client = chromadb.PersistentClient(
-            str(self.path), settings=chromadb.Settings(anonymized_telemetry=False)
-        )
-        # No embedding function: Chroma's default one downloads a model; we always pass vectors.
-        self._collection = client.get_or_create_collection(
-            COLLECTION,
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedder": embedder.name},
-        )
+        self._store = shared_collection(self.path, embedder.name)
         self._items: dict[str, Item] | None = None
-        self.version = 0  # bumped whenever items are added or changed; caches key on it
+        self._items_version = -1  # the `version` `_items` was read at
+
+    @property
+    def version(self) -> int:
+        """Changes whenever items are added, changed or deleted, by this process or another one
+        (one `stat` of a file to know); every cache of the items keys on it."""
+        return self._store.check()
 
     def __len__(self) -> int:
-        return self._collection.count()
+        return self._store.run(lambda c: c.count())
 
     def add(self, items: list[Item], progress: bool = True) -> IndexReport:
-        """Add or update items; unchanged ones cost nothing. Searchable as soon as it returns."""
+        """Add or update items; unchanged ones cost nothing. Searchable as soon as it returns,
+        in this process and in every other one that reads the folder."""
         import time
 
-        from tqdm import tqdm
-
         started = time.perf_counter()
-        known = self._fingerprints([item.id for item in items])
-        fresh = [item for item in items if known.get(item.id) != item.fingerprint()]
+        known = self._stored([item.id for item in items])
+        fresh = [item for item in items if _fingerprint(known.get(item.id)) != item.fingerprint()]
         report = IndexReport(unchanged=len(items) - len(fresh))
         report.updated = sum(1 for item in fresh if item.id in known)
         report.added = len(fresh) - report.updated
-        with tqdm(total=len(fresh), desc="indexing", unit="item", disable=not progress) as bar:
-            for start in range(0, len(fresh), _WRITE_BATCH):
-                batch = fresh[start : start + _WRITE_BATCH]
-                vectors = self.embedder.embed([item.document() for item in batch])
-                self._collection.upsert(
-                    ids=[item.id for item in batch],
-                    embeddings=vectors,
-                    metadatas=[_metadata(item) for item in batch],
+        # Only the popularity changed (a corrected row): the stored vector is still right.
+        same_text = [
+            item
+            for item in fresh
+            if _content_fingerprint(known.get(item.id)) == item.content_fingerprint()
+        ]
+        for start in range(0, len(same_text), _WRITE_BATCH):
+            batch = same_text[start : start + _WRITE_BATCH]
+            self._store.run(
+                lambda c, b=batch: c.update(
+                    ids=[item.id for item in b], metadatas=[_metadata(item) for item in b]
                 )
-                bar.update(len(batch))
+            )
+        keep_vector = {item.id for item in same_text}
+        self._embed_and_write([item for item in fresh if item.id not in keep_vector], progress)
         if fresh:
-            self._items = None
-            self.version += 1
+            self._store.announce()
         report.seconds = time.perf_counter() - started
         return report
 
+    def delete(self, ids: list[str]) -> list[str]:
+        """Remove items: gone from search and from every process's catalog when it returns.
+
+        Returns:
+            The ids that were in the index and are now deleted (unknown ids are ignored).
+        """
+        found = list(self._stored(list(dict.fromkeys(ids))))
+        for start in range(0, len(found), _WRITE_BATCH):
+            self._store.run(lambda c, b=found[start : start + _WRITE_BATCH]: c.delete(ids=b))
+        if found:
+            self._store.announce()
+        return found
+
+    def ids(self) -> list[str]:
+        """Every indexed id, read from the collection (not the in-memory catalog)."""
+        return list(self._store.run(lambda c: c.get(include=[]))["ids"])
+
     def items(self) -> dict[str, Item]:
-        """Every indexed item by id (cached; the catalog is small next to memory)."""
-        if self._items is None:
-            rows = self._collection.get(include=["metadatas"])
+        """Every indexed item by id (kept in memory; read again after any process's write)."""
+        version = self.version
+        if self._items is None or self._items_version != version:
+            rows = self._store.run(lambda c: c.get(include=["metadatas"]))
             self._items = {
                 id_: Item.model_validate_json(meta["item"])
                 for id_, meta in zip(rows["ids"], rows["metadatas"], strict=True)
             }
+            self._items_version = version
         return self._items
 
     def embeddings(self, ids: list[str]) -> np.ndarray:
         """Stored vectors of the given items, in the order asked, shape (len(ids), dim)."""
         import numpy as np
 
-        rows = self._collection.get(ids=ids, include=["embeddings"])
-        by_id = dict(zip(rows["ids"], rows["embeddings"], strict=True))
+        by_id = self.stored_embeddings(ids)
         missing = [id_ for id_ in ids if id_ not in by_id]
         if missing:
             raise KeyError(f"items not in the index: {missing}")
         return np.asarray([by_id[id_] for id_ in ids], dtype="float32")
+
+    def stored_embeddings(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Vectors of those of `ids` that are indexed, by id."""
+        import numpy as np
+
+        rows = self._store.run(lambda c: c.get(ids=ids, include=["embeddings"]))
+        return {
+            id_: np.asarray(v, dtype="float32")
+            for id_, v in zip(rows["ids"], rows["embeddings"], strict=True)
+        }
+
+    def all_embeddings(self) -> dict[str, np.ndarray]:
+        """Every stored vector by id."""
+        import numpy as np
+
+        rows = self._store.run(lambda c: c.get(include=["embeddings"]))
+        return dict(zip(rows["ids"], np.asarray(rows["embeddings"], dtype="float32"), strict=True))
 
     def search(
         self, query: str | np.ndarray, k: int = 50, filter: ItemFilter | None = None
@@ -118,41 +157,82 @@ class ItemIndex:
         """Nearest items to a text or a unit vector that pass the filter, best first."""
         vector = self.embedder.embed([query])[0] if isinstance(query, str) else query
         filter = filter or ItemFilter()
-        limit = min(k + len(filter.exclude_ids), len(self))
+        # Text terms are checked after the search (the store filters metadata only): ask for more.
+        extra = 3 * k if filter.exclude_text_terms else 0
+        limit = min(k + extra + len(filter.exclude_ids), len(self))
         if limit <= 0:
             return []
-        result = self._collection.query(
-            query_embeddings=[vector], n_results=limit, where=_where(filter), include=["distances"]
+        result = self._store.run(
+            lambda c: c.query(
+                query_embeddings=[vector],
+                n_results=limit,
+                where=_where(filter),
+                include=["distances"],
+            )
         )
+        ids, distances = result["ids"][0], result["distances"][0]
         items = self.items()
+        if any(id_ not in items for id_ in ids):
+            # written by another process that has not announced it yet: read everything again
+            self._store.reopen()
+            items = self.items()
         candidates = [
             Candidate(item=items[id_], score=1.0 - dist, retrieval_score=1.0 - dist)
-            for id_, dist in zip(result["ids"][0], result["distances"][0], strict=True)
+            for id_, dist in zip(ids, distances, strict=True)
             if id_ not in filter.exclude_ids
+            and id_ in items  # deleted in between: skipped
+            and not filter.text_match(items[id_])
         ]
         return candidates[:k]
 
-    def _fingerprints(self, ids: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
+    def _embed_and_write(self, items: list[Item], progress: bool) -> None:
+        from tqdm import tqdm
+
+        with tqdm(total=len(items), desc="indexing", unit="item", disable=not progress) as bar:
+            for start in range(0, len(items), _WRITE_BATCH):
+                batch = items[start : start + _WRITE_BATCH]
+                vectors = self.embedder.embed([item.document() for item in batch])
+                self._store.run(
+                    lambda c, b=batch, v=vectors: c.upsert(
+                        ids=[item.id for item in b],
+                        embeddings=v,
+                        metadatas=[_metadata(item) for item in b],
+                    )
+                )
+                bar.update(len(batch))
+
+    def _stored(self, ids: list[str]) -> dict[str, dict]:
+        """Stored metadata of those of `ids` that are indexed."""
+        found: dict[str, dict] = {}
         for start in range(0, len(ids), _WRITE_BATCH * 8):
-            rows = self._collection.get(ids=ids[start : start + _WRITE_BATCH * 8], include=["metadatas"])
-            found.update({i: m["fingerprint"] for i, m in zip(rows["ids"], rows["metadatas"], strict=True)})
+            chunk = ids[start : start + _WRITE_BATCH * 8]
+            rows = self._store.run(lambda c, b=chunk: c.get(ids=b, include=["metadatas"]))
+            found.update(zip(rows["ids"], rows["metadatas"], strict=True))
         return found
 
 
+def _fingerprint(meta: dict | None) -> str | None:
+    return None if meta is None else meta["fingerprint"]
+
+
+def _content_fingerprint(meta: dict | None) -> str | None:
+    """What the stored vector was embedded from; rows written before popularity joined the
+    fingerprint stored this digest as their fingerprint."""
+    return None if meta is None else Item.model_validate_json(meta["item"]).content_fingerprint()
+
+
 def _metadata(item: Item) -> dict:
-    meta: dict = {
+    # Chroma merges a written row's metadata into the stored one; None removes a key, so a
+    # corrected row without a year or genres loses the old ones. (Chroma refuses empty arrays; a
+    # missing key never matches $contains.)
+    return {
         "item": item.model_dump_json(),
         "fingerprint": item.fingerprint(),
         "title": item.title,
+        "popularity": item.popularity,
+        "year": item.year,
+        "genres": item.genres or None,
     }
-    if item.popularity is not None:
-        meta["popularity"] = item.popularity
-    if item.year is not None:
-        meta["year"] = item.year
-    if item.genres:  # Chroma refuses empty arrays; a missing key never matches $contains
-        meta["genres"] = item.genres
-    return meta
 
 
 def _where(filter: ItemFilter) -> dict | None:

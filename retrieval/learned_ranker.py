@@ -51,8 +51,12 @@ class LearnedScorer:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "model.pkl").write_bytes(pickle.dumps(self.model))
-        meta = {"features": list(FEATURES), "dialogue_weight": self.dialogue_weight,
-                "sklearn": sklearn.__version__, **report}
+        meta = {
+            "features": list(FEATURES),
+            "dialogue_weight": self.dialogue_weight,
+            "sklearn": sklearn.__version__,
+            **report,
+        }
         (folder / "meta.json").write_text(json.dumps(meta, indent=2))
 
     @classmethod
@@ -65,9 +69,13 @@ class LearnedScorer:
             return None
         meta = json.loads((folder / "meta.json").read_text())
         if meta.get("features") != list(FEATURES) or meta.get("sklearn") != sklearn.__version__:
-            log.warning("learned ranker in %s was trained with other features or scikit-learn %s "
-                        "(here %s): using the weighted sum; rerun `convrec train-ranker`",
-                        folder, meta.get("sklearn"), sklearn.__version__)
+            log.warning(
+                "learned ranker in %s was trained with other features or scikit-learn %s "
+                "(here %s): using the weighted sum; rerun `convrec train-ranker`",
+                folder,
+                meta.get("sklearn"),
+                sklearn.__version__,
+            )
             return None
         model = pickle.loads((folder / "model.pkl").read_bytes())  # our own file, beside the index
         return cls(model, float(meta.get("dialogue_weight", 0.0)), meta)

@@ -3,7 +3,8 @@
 Chroma answers a filtered nearest-neighbour query well, but reading one item's vector from it
 costs a round trip; the ranker and the explainer read hundreds per turn. This copy is filled
 once and refreshed when the index changes, which is the one place where staleness is decided:
-every cache elsewhere keys on `version`.
+every cache elsewhere keys on `version`, which also changes when another process (`convrec
+index`) writes to the same folder.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class ItemMemory:
 
     @property
     def version(self) -> int:
-        """Changes whenever items were added or changed; caches built on the items key on it."""
+        """Changes whenever items were added, changed or deleted (by any process); caches built
+        on the items key on it."""
         return self.index.version
 
     def items(self) -> dict[str, Item]:
@@ -37,8 +39,14 @@ class ItemMemory:
         """Unit item vectors, shape (len(ids), dim)."""
         import numpy as np
 
-        if self._vectors is None or self._version != self.index.version:
-            self._version = self.index.version
-            all_ids = list(self.index.items())
-            self._vectors = dict(zip(all_ids, self.index.embeddings(all_ids), strict=True))
-        return np.asarray([self._vectors[i] for i in ids], dtype="float32")
+        version = self.index.version
+        if self._vectors is None or self._version != version:
+            self._version = version
+            self._vectors = self.index.all_embeddings()
+        missing = [i for i in dict.fromkeys(ids) if i not in self._vectors]
+        if missing:  # written by another process since the copy was read, not yet announced
+            self._vectors.update(self.index.stored_embeddings(missing))
+        # An item deleted from the catalog (still liked in an old session) says nothing about
+        # taste: a zero vector, which no similarity or mean picks up.
+        zero = np.zeros_like(next(iter(self._vectors.values()), np.zeros(0, dtype="float32")))
+        return np.asarray([self._vectors.get(i, zero) for i in ids], dtype="float32")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from retrieval.collaborative import Evidence
 from retrieval.diversity import mmr
+from retrieval.popularity import PopularityScale
 from retrieval.schema import Candidate, Item, RetrievalQuery
 from retrieval.signals import SIGNALS, UnknownSignal, check_names
 
@@ -63,8 +64,9 @@ class Ranker:
         check_names(n for n in asdict(self.weights) if n != "rerank")
         self.rerank_top = rerank_top  # the cross-encoder re-scores only the head: it is slow
         self.learned = learned  # replaces the weighted sum when present
-        self._max_log_pop: float | None = None
-        self._version = -1  # catalog version `_max_log_pop` was computed for
+        self._max_log_pop: float | None = None  # collaborative log-popularity that scores 1.0
+        self._catalog_pop = PopularityScale()  # the catalog's own counts, without such a model
+        self._version = -1  # catalog version both were computed for
 
     def with_context(self, context: RetrievalContext) -> Ranker:
         """A ranker with the same models and weights reading another context."""
@@ -80,8 +82,10 @@ class Ranker:
         else:
             w = asdict(self.weights)
             scores = [sum(w.get(name, 0.0) * value for name, value in s.items()) for s in signals]
-        scored = [c.model_copy(update={"score": float(s)})
-                  for c, s in zip(candidates, scores, strict=True)]
+        scored = [
+            c.model_copy(update={"score": float(s)})
+            for c, s in zip(candidates, scores, strict=True)
+        ]
         scored.sort(key=lambda c: -c.score)
         if self.reranker is not None and self.weights.rerank and (query.text or query.positive_ids):
             scored = self._rerank(query, scored)
@@ -98,26 +102,32 @@ class Ranker:
         liked_genres, liked_people = set(query.liked_genres), set(query.liked_people)
         seeds = self._seed_signals(query, candidates)
         dialogue = self._dialogue(query, candidates)
+        scale = self._log_pop_scale()
         out = []
         for candidate, seed, talk in zip(candidates, seeds, dialogue, strict=True):
             item = candidate.item
             names = {n for group in item.people.values() for n in group}
             seen = evidence.get(item.id, NO_EVIDENCE)
-            out.append(seed | {
-                "similarity": candidate.retrieval_score,
-                "collaborative": seen.related,
-                "popularity": self._popularity(item),
-                "genre": len(set(item.genres) & liked_genres) / len(liked_genres) if liked_genres else 0.0,
-                "people": float(bool(names & liked_people)),
-                "suggested": self._suggested(item),
-                "collab_max": seen.strongest,  # the single most telling seed
-                "collab_last": seen.last,  # the seed named last: what the talk is about now
-                "collab_count": math.log1p(seen.count),  # raw evidence, not a ratio
-                "year": float(item.year or 0),
-                "seeds": float(len(query.positive_ids)),
-                "has_text": float(bool(item.text)),
-                "dialogue": talk,
-            })
+            out.append(
+                seed
+                | {
+                    "similarity": candidate.retrieval_score,
+                    "collaborative": seen.related,
+                    "popularity": self._popularity(item, scale),
+                    "genre": len(set(item.genres) & liked_genres) / len(liked_genres)
+                    if liked_genres
+                    else 0.0,
+                    "people": float(bool(names & liked_people)),
+                    "suggested": self._suggested(item, scale),
+                    "collab_max": seen.strongest,  # the single most telling seed
+                    "collab_last": seen.last,  # the seed named last: what the talk is about now
+                    "collab_count": math.log1p(seen.count),  # raw evidence, not a ratio
+                    "year": float(item.year or 0),
+                    "seeds": float(len(query.positive_ids)),
+                    "has_text": float(bool(item.text)),
+                    "dialogue": talk,
+                }
+            )
         if out and set(out[0]) != set(SIGNALS):
             raise UnknownSignal(f"signals {sorted(set(out[0]) ^ set(SIGNALS))} differ from SIGNALS")
         return _impute_cold_items(candidates, out, asdict(self.weights))
@@ -128,14 +138,16 @@ class Ranker:
             return [0.0] * len(candidates)
         return encoder.similarities(query.dialogue, [c.item.id for c in candidates])
 
-    def _suggested(self, item: Item) -> float:
+    def _suggested(self, item: Item, scale: float) -> float:
         """How often recommenders suggested it (log), the prior of what gets recommended."""
         collaborative = self.context.collaborative
         if collaborative is None or not collaborative.suggested:
             return 0.0
-        return math.log1p(collaborative.suggested.get(item.id, 0.0)) / self._log_pop_scale()
+        return math.log1p(collaborative.suggested.get(item.id, 0.0)) / scale
 
-    def _seed_signals(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[dict[str, float]]:
+    def _seed_signals(
+        self, query: RetrievalQuery, candidates: list[Candidate]
+    ) -> list[dict[str, float]]:
         """Closeness of each candidate to the items the user named: vectors, genres, years."""
         import numpy as np
 
@@ -143,10 +155,20 @@ class Ranker:
         items = memory.items()
         seeds = [items[i] for i in query.positive_ids if i in items]
         if not seeds:
-            return [{"seed_similarity": 0.0, "seed_genre": 0.0, "era": 0.0, "shared_people": 0.0,
-                     "same_director": 0.0} for _ in candidates]
-        closest = (memory.vectors([c.item.id for c in candidates])
-                   @ memory.vectors([s.id for s in seeds]).T).max(axis=1)  # (n,)
+            return [
+                {
+                    "seed_similarity": 0.0,
+                    "seed_genre": 0.0,
+                    "era": 0.0,
+                    "shared_people": 0.0,
+                    "same_director": 0.0,
+                }
+                for _ in candidates
+            ]
+        closest = (
+            memory.vectors([c.item.id for c in candidates])
+            @ memory.vectors([s.id for s in seeds]).T
+        ).max(axis=1)  # (n,)
         genres = {g for s in seeds for g in s.genres}
         people = {n for s in seeds for group in s.people.values() for n in group}
         directors = {n for s in seeds for n in s.people.get("director", [])}
@@ -156,9 +178,14 @@ class Ranker:
             {
                 "seed_similarity": float(sim),
                 "seed_genre": len(set(c.item.genres) & genres) / len(genres) if genres else 0.0,
-                "era": (math.exp(-abs(c.item.year - mean_year) / ERA_SCALE)
-                        if c.item.year and mean_year else 0.0),
-                "shared_people": float(len(people & {n for g in c.item.people.values() for n in g})),
+                "era": (
+                    math.exp(-abs(c.item.year - mean_year) / ERA_SCALE)
+                    if c.item.year and mean_year
+                    else 0.0
+                ),
+                "shared_people": float(
+                    len(people & {n for g in c.item.people.values() for n in g})
+                ),
                 "same_director": float(bool(directors & set(c.item.people.get("director", [])))),
             }
             for c, sim in zip(candidates, np.asarray(closest), strict=True)
@@ -187,23 +214,25 @@ class Ranker:
         tail = [c.model_copy(update={"score": min(c.score, floor)}) for c in tail]
         return sorted(head, key=lambda c: -c.score) + tail
 
-    def _popularity(self, item: Item) -> float:
+    def _popularity(self, item: Item, scale: float) -> float:
         collaborative = self.context.collaborative
         if collaborative is not None:
-            raw = collaborative.popularity(item.id)
-        else:
-            raw = math.log1p(item.popularity or 0.0)
-        return raw / self._log_pop_scale()
+            return collaborative.popularity(item.id) / scale
+        return self._catalog_pop(item)  # the catalog's own counts: one row may lie
 
     def _log_pop_scale(self) -> float:
+        """The collaborative log-popularity that scores 1.0 (and the catalog's own scale),
+        computed once per catalog version."""
         memory, collaborative = self.context.memory, self.context.collaborative
-        if self._max_log_pop is None or self._version != memory.version:
+        version = memory.version
+        if self._max_log_pop is None or self._version != version:
             items = memory.items().values()
             if collaborative is not None:
                 top = max((collaborative.popularity(it.id) for it in items), default=0.0)
             else:
-                top = max((math.log1p(it.popularity or 0.0) for it in items), default=0.0)
-            self._max_log_pop, self._version = max(top, 1.0), memory.version
+                top = 0.0
+                self._catalog_pop = PopularityScale.of(items)
+            self._max_log_pop, self._version = max(top, 1.0), version
         return self._max_log_pop
 
 
@@ -222,7 +251,9 @@ def _impute_cold_items(
     if not cold or len(cold) == len(candidates):
         return signals
     warm = [s for c, s in zip(candidates, signals, strict=True) if c.item.popularity is not None]
-    peers = sorted(warm, key=lambda s: -sum(weights.get(k, 0.0) * v for k, v in s.items()))[:COLD_PEERS]
+    peers = sorted(warm, key=lambda s: -sum(weights.get(k, 0.0) * v for k, v in s.items()))[
+        :COLD_PEERS
+    ]
     median_pop = statistics.median(s["popularity"] for s in peers)
     related = sorted((s["collaborative"] for s in warm if s["collaborative"] > 0), reverse=True)
     typical = statistics.median(related[:10]) if related else 0.0

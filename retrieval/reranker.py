@@ -29,7 +29,9 @@ class CrossEncoderReranker:
 
             use_all_cores()
             self._model = CrossEncoder(
-                str(self.model_path), device="cpu", max_length=self.max_length,
+                str(self.model_path),
+                device="cpu",
+                max_length=self.max_length,
                 local_files_only=True,
             )
         return self._model

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from retrieval.popularity import PopularityScale
 from retrieval.schema import Candidate, RetrievalQuery
 
 if TYPE_CHECKING:
@@ -39,7 +40,9 @@ class Retriever:
         index = self.context.index
         found = index.search(vector, k=pool, filter=query.filter) if vector is not None else []
         taken = {c.item.id for c in found}
-        sources = self._related(query, pool) + self._from_dialogue(query, pool) + self._popular(pool)
+        sources = (
+            self._related(query, pool) + self._from_dialogue(query, pool) + self._popular(pool)
+        )
         extra = [i for i in sources if i not in taken]
         items = self.context.memory.items()
         for item_id in dict.fromkeys(extra):
@@ -95,11 +98,15 @@ class Retriever:
 
     def _popular(self, pool: int) -> list[str]:
         memory, collaborative = self.context.memory, self.context.collaborative
-        if self._popular_ids is None or self._version != memory.version:
-            self._version = memory.version
+        version = memory.version
+        if self._popular_ids is None or self._version != version:
+            self._version = version
+            items = memory.items().values()
             if collaborative is not None:
                 key = lambda it: -collaborative.popularity(it.id)
             else:
-                key = lambda it: -(it.popularity or 0.0)
-            self._popular_ids = [it.id for it in sorted(memory.items().values(), key=key)]
+                # bounded like the ranker's prior: an absurd count does not put an item first
+                prior = PopularityScale.of(items)
+                key = lambda it: -prior(it)
+            self._popular_ids = [it.id for it in sorted(items, key=key)]
         return self._popular_ids[: pool + 50]  # some may be filtered out

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -31,7 +32,8 @@ class Item(BaseModel):
         default_factory=dict, description="Any extra key/values of the source."
     )
     popularity: float | None = Field(
-        default=None, ge=0.0,
+        default=None,
+        ge=0.0,
         description="Prior popularity (e.g. ratings or mentions); None when unknown, as for an "
         "item just added: ranking then treats it like a typical item instead of an unpopular one.",
     )
@@ -70,9 +72,19 @@ class Item(BaseModel):
         return " ".join(parts)
 
     def fingerprint(self) -> str:
-        """Changes whenever anything that is indexed changes; drives incremental re-indexing."""
-        payload = json.dumps(self.model_dump(exclude={"popularity"}), sort_keys=True)
-        return hashlib.sha1(payload.encode()).hexdigest()[:16]
+        """Changes whenever any field changes, popularity included: every one of them is read by
+        ranking or explanations, so a corrected row must reach the index (incremental indexing)."""
+        return _digest(self.model_dump())
+
+    def content_fingerprint(self) -> str:
+        """Changes whenever anything but popularity changes: what stored vectors depend on, so a
+        new popularity updates the row without embedding it again. (The same digest that
+        `fingerprint` was before it covered popularity, so stored vectors keep their keys.)"""
+        return _digest(self.model_dump(exclude={"popularity"}))
+
+
+def _digest(fields: dict) -> str:
+    return hashlib.sha1(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def split_title_year(name: str) -> tuple[str, int | None]:
@@ -93,6 +105,11 @@ class ItemFilter(BaseModel):
     year_min: int | None = None
     year_max: int | None = None
     exclude_ids: list[str] = Field(default_factory=list)
+    exclude_text_terms: list[str] = Field(
+        default_factory=list,
+        description="Item's title and text carry none of these words; "
+        "'kill*' matches any ending (killer, killing). Genre labels miss what plots say.",
+    )
 
     def accepts(self, item: Item) -> bool:
         genres = set(item.genres)
@@ -104,7 +121,22 @@ class ItemFilter(BaseModel):
             return False
         if self.year_max is not None and (item.year is None or item.year > self.year_max):
             return False
+        if self.exclude_text_terms and self.text_match(item):
+            return False
         return item.id not in self.exclude_ids
+
+    def text_match(self, item: Item) -> str | None:
+        """The first excluded term found in the item's title or text, as written there."""
+        if not self.exclude_text_terms:
+            return None
+        match = _terms_pattern(tuple(self.exclude_text_terms)).search(f"{item.title} {item.text}")
+        return match.group(0) if match else None
+
+
+@lru_cache(maxsize=64)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern:
+    alternatives = [re.escape(t.rstrip("*")) + (r"\w*" if t.endswith("*") else "") for t in terms]
+    return re.compile(rf"\b(?:{'|'.join(alternatives)})\b", re.IGNORECASE)
 
 
 class Candidate(BaseModel):
@@ -124,8 +156,9 @@ class RetrievalQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(default="", description="Free-text wishes, genres and people, as words.")
-    dialogue: list[str] = Field(default_factory=list,
-                                description="Recent utterances of both speakers, oldest first.")
+    dialogue: list[str] = Field(
+        default_factory=list, description="Recent utterances of both speakers, oldest first."
+    )
     positive_ids: list[str] = Field(default_factory=list, description="Liked items, oldest first.")
     negative_ids: list[str] = Field(default_factory=list, description="Rejected items.")
     liked_genres: list[str] = Field(default_factory=list)

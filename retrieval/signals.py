@@ -8,9 +8,23 @@ also the column order of every saved model, so new names go at the end.
 from __future__ import annotations
 
 FEATURES = (
-    "similarity", "collaborative", "popularity", "genre", "people", "seed_similarity",
-    "seed_genre", "era", "suggested", "collab_max", "collab_last", "collab_count",
-    "shared_people", "same_director", "year", "seeds", "has_text",
+    "similarity",
+    "collaborative",
+    "popularity",
+    "genre",
+    "people",
+    "seed_similarity",
+    "seed_genre",
+    "era",
+    "suggested",
+    "collab_max",
+    "collab_last",
+    "collab_count",
+    "shared_people",
+    "same_director",
+    "year",
+    "seeds",
+    "has_text",
 )
 # The dialogue-encoder similarity is added outside the trees (see LearnedScorer.score).
 SIGNALS = (*FEATURES, "dialogue")

@@ -14,8 +14,18 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 # Movies the conversation tests talk about; always in the small index.
-NAMED = ("Alien", "Aliens", "The Terminator", "E.T. the Extra-Terrestrial", "Toy Story",
-         "Back to the Future", "The Shining", "Titanic", "The Notebook", "Finding Nemo")
+NAMED = (
+    "Alien",
+    "Aliens",
+    "The Terminator",
+    "E.T. the Extra-Terrestrial",
+    "Toy Story",
+    "Back to the Future",
+    "The Shining",
+    "Titanic",
+    "The Notebook",
+    "Finding Nemo",
+)
 SMALL_SIZE = 800
 
 

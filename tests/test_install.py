@@ -19,8 +19,17 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 # Left out of the copy: environments, build outputs and caches, as a clean checkout has none.
 _NOT_SOURCE = shutil.ignore_patterns(
-    ".venv*", ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
-    ".ruff_cache", "data", "runs", "reports",
+    ".venv*",
+    ".git",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    "data",
+    "runs",
+    "reports",
 )
 SPACE = {"s1", "s2", "s3", "s4"}
 CATALOG = [
@@ -59,26 +68,55 @@ def installed(tmp_path_factory) -> Path:
     host = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
     (_site_packages(venv) / "host_packages.pth").write_text("\n".join(sorted(host)) + "\n")
     out = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
-         "--no-build-isolation", str(source)],
-        check=False, capture_output=True, text=True, timeout=300, cwd=root, env=_env(),
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            str(source),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=root,
+        env=_env(),
     )
     assert out.returncode == 0, out.stderr
     return venv
 
 
 def _run(venv: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(venv / "bin" / "convrec"), *args], check=False, capture_output=True,
-                          text=True, timeout=300, cwd=cwd, env=_env())
+    return subprocess.run(
+        [str(venv / "bin" / "convrec"), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+        env=_env(),
+    )
 
 
 def test_every_package_is_installed_and_imported_from_the_venv(installed, tmp_path):
     packages = sorted(p.parent.name for p in REPO.glob("*/__init__.py") if p.parent.name != "tests")
-    code = ("import importlib, sys\n"
-            "for name in sys.argv[1:]:\n"
-            "    print(importlib.import_module(name).__file__)")
-    out = subprocess.run([str(installed / "bin" / "python"), "-c", code, *packages], check=False,
-                         capture_output=True, text=True, timeout=120, cwd=tmp_path, env=_env())
+    code = (
+        "import importlib, sys\n"
+        "for name in sys.argv[1:]:\n"
+        "    print(importlib.import_module(name).__file__)"
+    )
+    out = subprocess.run(
+        [str(installed / "bin" / "python"), "-c", code, *packages],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=_env(),
+    )
     assert out.returncode == 0, f"{packages}: {out.stderr}"
     for path in out.stdout.split():
         assert Path(path).is_relative_to(_site_packages(installed)), path
@@ -92,12 +130,28 @@ def test_help_lists_commands(installed, tmp_path):
 
 def test_ask_recommends_from_the_given_catalog(installed, tmp_path):
     catalog = tmp_path / "mine.jsonl"
-    catalog.write_text("".join(
-        json.dumps({"id": id_, "title": title, "genres": genres, "text": text}) + "\n"
-        for id_, title, genres, text in CATALOG
-    ))
-    out = _run(installed, tmp_path, "ask", "--db", str(tmp_path / "db"), "--catalog", str(catalog),
-               "--llm", "none", "--session", "t", "--message", "I like space adventures", "--json")
+    catalog.write_text(
+        "".join(
+            json.dumps({"id": id_, "title": title, "genres": genres, "text": text}) + "\n"
+            for id_, title, genres, text in CATALOG
+        )
+    )
+    out = _run(
+        installed,
+        tmp_path,
+        "ask",
+        "--db",
+        str(tmp_path / "db"),
+        "--catalog",
+        str(catalog),
+        "--llm",
+        "none",
+        "--session",
+        "t",
+        "--message",
+        "I like space adventures",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     ids = [item["id"] for item in json.loads(out.stdout)["items"]]
     assert ids and set(ids) <= {id_ for id_, *_ in CATALOG}

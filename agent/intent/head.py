@@ -70,8 +70,9 @@ class LocalIntentClassifier:
         with self._lock, torch.inference_mode():
             if self._model is None:
                 self._load()
-            batch = self._tokenizer(texts, return_tensors="pt", padding=True, truncation=True,
-                                    max_length=256)
+            batch = self._tokenizer(
+                texts, return_tensors="pt", padding=True, truncation=True, max_length=256
+            )
             probs = self._model(**batch).logits.softmax(-1)  # (B, labels)
         labels = self._model.config.id2label
         return [{Intent(labels[j]): float(row[j]) for j in range(row.shape[0])} for row in probs]
@@ -111,7 +112,10 @@ def _usable(intent: Intent, act: UserAct, last_shown: int) -> bool:
     """Acts about 'the last list' mean nothing before anything was shown."""
     if intent in (Intent.ACCEPT, Intent.REJECT, Intent.SEEN, Intent.CRITIQUE, Intent.INQUIRE):
         return last_shown > 0 or bool(
-            act.liked_items or act.seen_items or act.disliked_items or act.liked_genres
+            act.liked_items
+            or act.seen_items
+            or act.disliked_items
+            or act.liked_genres
             or act.disliked_genres
         )
     return True

@@ -49,10 +49,14 @@ class ProposedAct(BaseModel):
             return list(dict.fromkeys(item.id for item in found if item is not None))
 
         return UserAct(
-            intent=self.intent, liked_items=ids(self.liked_titles),
-            disliked_items=ids(self.disliked_titles), seen_items=ids(self.seen_titles),
-            liked_genres=self.liked_genres, disliked_genres=self.disliked_genres,
-            people=self.people, positions=self.positions,
+            intent=self.intent,
+            liked_items=ids(self.liked_titles),
+            disliked_items=ids(self.disliked_titles),
+            seen_items=ids(self.seen_titles),
+            liked_genres=self.liked_genres,
+            disliked_genres=self.disliked_genres,
+            people=self.people,
+            positions=self.positions,
         )
 
 
@@ -65,8 +69,11 @@ class LLMIntentModel:
     def propose(self, message: str, last_shown: int = 0, agent_said: str = "") -> UserAct:
         messages = [
             ChatMessage(role="system", content=PROMPT),
-            ChatMessage(role="user", content=f"You said: {agent_said[-200:]}\nItems shown: {last_shown}. "
-                        f"Message: {message}"),
+            ChatMessage(
+                role="user",
+                content=f"You said: {agent_said[-200:]}\nItems shown: {last_shown}. "
+                f"Message: {message}",
+            ),
         ]
         try:
             return generate_structured(self.llm, messages, ProposedAct).resolved(self.linker)

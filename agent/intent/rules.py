@@ -5,10 +5,20 @@ from __future__ import annotations
 
 import re
 
+from agent.domain import CatalogProfile
 from agent.intent import lexicon as lx
 from agent.schema import Intent, UserAct
 from retrieval.entity_linker import EntityLinker, Mention
 
+# A title the user clearly names: quoted, or capitalised words, right after a cue ("I loved
+# Amélie", 'have you seen "Amélie"').
+_NAMED_AFTER_CUE = re.compile(
+    r"(?:\b(?:seen|saw|watched|loved|liked|like|love|enjoyed|hated)|,|\band\b|\bor\b)\s+"
+    r"(?:[\"“‘«]([^\"”’»]{2,60})[\"”’»]"
+    r"|((?:[A-Z\u00C0-\u00DE][\w'’\u00C0-\u024F-]*)"
+    r"(?:\s+(?:(?:of|the|a|an|in|on|to|for|with)\s+)*[A-Z0-9\u00C0-\u00DE][\w'’\u00C0-\u024F-]*)*))"
+)
+_NOT_TITLES = {"i", "it", "that", "this", "them", "those", "movies", "movie", "films", "film"}
 _CLAUSE_BREAK = re.compile(r"[.;!?]|,|\bbut\b|\bthough\b|\bhowever\b")
 
 
@@ -26,18 +36,26 @@ def _clause(text: str, start: int, end: int) -> tuple[str, str]:
 class RuleIntentModel:
     """Proposes a `UserAct` from a message without any model."""
 
-    def __init__(self, linker: EntityLinker, genres: set[str]) -> None:
+    def __init__(
+        self, linker: EntityLinker, genres: set[str], profile: CatalogProfile | None = None
+    ) -> None:
         self.linker = linker
         self.genres = genres  # the catalog's genre names; others are never proposed
+        # Movie-only words ("classic" = before 1990) fire only when the catalog says movies.
+        self.profile = profile or CatalogProfile()
 
     def propose(self, message: str, last_shown: int = 0, agent_said: str = "") -> UserAct:
         text = " ".join(message.split())
         lower = text.lower()
-        mentions = self.linker.find_titles(text)
+        # "date night" is a mood even in a catalog that has a movie called "Date Night".
+        mentions = [m for m in self.linker.find_titles(text) if not _inside_mood(lower, m.start)]
         act = UserAct(intent=Intent.CHITCHAT, people=self.linker.find_people(text))
         self._titles(text, mentions, act)
+        act.unknown_titles = _unknown_titles(text, mentions, act.people)
+        act.ambiguous_items = [m.item_id for m in mentions if m.ambiguous]
         masked = self._mask(lower, mentions)
         self._genres_and_moods(masked, act)
+        self._audience(masked, act)
         self._years(masked, act)
         self._positions(lower, act)
         act.query = self._query(masked, act)
@@ -68,14 +86,15 @@ class RuleIntentModel:
     def _mask(lower: str, mentions: list[Mention]) -> str:
         """Blank out title spans so that 'Aliens' the movie is not read as a genre word."""
         for mention in sorted(mentions, key=lambda m: -m.start):
-            lower = lower[: mention.start] + " " * (mention.end - mention.start) + lower[mention.end :]
+            lower = (
+                lower[: mention.start] + " " * (mention.end - mention.start) + lower[mention.end :]
+            )
         return lower
 
     def _genres_and_moods(self, lower: str, act: UserAct) -> None:
-        for phrase, (prefer, avoid) in lx.MOODS.items():
+        for phrase, mood in lx.MOODS.items():
             if _has(lower, (phrase,)):
-                act.liked_genres += [g for g in prefer if g in self.genres]
-                act.disliked_genres += [g for g in avoid if g in self.genres]
+                self._add_mood(mood, act)
         for word, genres in lx.GENRE_SYNONYMS.items():
             for match in re.finditer(rf"(?<![\w']){re.escape(word)}(?![\w'])", lower):
                 if _inside_mood(lower, match.start()):
@@ -86,12 +105,31 @@ class RuleIntentModel:
                 target += [g for g in genres if g in self.genres]
         act.liked_genres = sorted(set(act.liked_genres) - set(act.disliked_genres))
         act.disliked_genres = sorted(set(act.disliked_genres))
+        act.soft_genres = sorted(set(act.soft_genres) - set(act.disliked_genres))
 
-    @staticmethod
-    def _years(lower: str, act: UserAct) -> None:
+    def _add_mood(self, mood: lx.Mood, act: UserAct) -> None:
+        act.soft_genres += [g for g in mood.prefer if g in self.genres]
+        act.disliked_genres += [g for g in mood.avoid if g in self.genres]
+        act.avoid_themes += [t for t in mood.themes if t not in act.avoid_themes]
+
+    def _audience(self, lower: str, act: UserAct) -> None:
+        """'with my 8 year old': a family pick with nothing violent, scary or explicit."""
+        for match in lx.AGE.finditer(lower):
+            age = match.group(1)
+            years = int(age) if age.isdigit() else lx.WORD_AGES[age]
+            self._add_mood(lx.MOODS["for kids"] if years <= lx.KIDS_UNTIL else lx.TEEN, act)
+        act.liked_genres = sorted(set(act.liked_genres) - set(act.disliked_genres))
+        act.soft_genres = sorted(set(act.soft_genres) - set(act.disliked_genres))
+        act.disliked_genres = sorted(set(act.disliked_genres))
+
+    def _years(self, lower: str, act: UserAct) -> None:
+        lower = lx.AGE.sub(" ", lower)  # "my 8 year old" is an age, not a year
         for pattern, kind in lx.YEAR_RANGE_PATTERNS:
             for match in pattern.finditer(lower):
-                if kind == "decade":
+                if kind == "decade word":
+                    start = lx.DECADE_WORDS[match.group(1)]
+                    act.year_min, act.year_max = start, start + 9
+                elif kind == "decade":
                     century = match.group(1) or ("20" if match.group(2) in "012" else "19")
                     start = int(century + match.group(2) + "0")
                     act.year_min, act.year_max = start, start + 9
@@ -101,7 +139,7 @@ class RuleIntentModel:
                     act.year_max = int(match.group(1))
         if act.year_min is None and _has(lower, lx.RECENT_WORDS):
             act.year_min = 2010
-        if act.year_max is None and _has(lower, lx.OLD_WORDS):
+        if act.year_max is None and self.profile.movies and _has(lower, lx.OLD_WORDS):
             act.year_max = 1989
 
     @staticmethod
@@ -117,24 +155,42 @@ class RuleIntentModel:
         act.all_shown = _has(lower, lx.ALL_OF_THEM)
 
     def _query(self, lower: str, act: UserAct) -> str:
-        for phrase in list(lx.MOODS) + list(lx.GENRE_SYNONYMS) + list(lx.ORDINALS):
+        wishes = [m.words for phrase, m in lx.MOODS.items() if m.words and _has(lower, (phrase,))]
+        lower = lx.AGE.sub(" ", lower)
+        for phrase in (
+            list(lx.MOODS) + list(lx.GENRE_SYNONYMS) + list(lx.ORDINALS) + list(lx.DECADE_WORDS)
+        ):
             lower = re.sub(rf"(?<![\w']){re.escape(phrase)}(?![\w'])", " ", lower)
         for name in act.people:
             lower = lower.replace(name.lower(), " ")
         words = re.findall(r"[a-z][a-z'-]+", lower)
         negators = {w for n in lx.NEGATORS for w in n.split()}
         content = [w for w in words if w not in lx.FILLER and w not in negators and len(w) > 2]
-        return " ".join(content)
+        # A mood's own words ("heartwarming") lean the ranking towards items whose text fits.
+        return " ".join(dict.fromkeys(content + " ".join(wishes).split()))
 
     @staticmethod
     def _intent(lower: str, act: UserAct, named: bool, last_shown: int) -> Intent:
         refers = bool(act.positions or act.liked_positions or act.all_shown) and last_shown > 0
-        prefs = bool(act.liked_genres or act.disliked_genres or act.people or act.year_min
-                     or act.year_max or act.liked_items or act.disliked_items)
+        prefs = bool(
+            act.liked_genres
+            or act.disliked_genres
+            or act.people
+            or act.year_min
+            or act.soft_genres
+            or act.avoid_themes
+            or act.year_max
+            or act.liked_items
+            or act.disliked_items
+        )
         if _has(lower, lx.END_CUES) and len(lower.split()) <= 8:
             return Intent.END
-        if (refers or named) and (_has(lower, lx.INQUIRE_CUES) or lower.endswith("?")) and not (
-            _has(lower, lx.MORE_LIKE_CUES) or _has(lower, lx.SEEN_CUES) or prefs and not refers
+        if (
+            (refers or named)
+            and (_has(lower, lx.INQUIRE_CUES) or lower.endswith("?"))
+            and not (
+                _has(lower, lx.MORE_LIKE_CUES) or _has(lower, lx.SEEN_CUES) or prefs and not refers
+            )
         ):
             return Intent.INQUIRE
         if _has(lower, lx.SEEN_CUES) or act.seen_items:
@@ -148,10 +204,37 @@ class RuleIntentModel:
         if last_shown and _has(lower, lx.ACCEPT_CUES) and not prefs:
             return Intent.ACCEPT
         if prefs or act.query:
-            return Intent.REQUEST if _has(lower, lx.REQUEST_CUES) and not named else Intent.PREFERENCE
+            return (
+                Intent.REQUEST if _has(lower, lx.REQUEST_CUES) and not named else Intent.PREFERENCE
+            )
         if _has(lower, lx.REQUEST_CUES):
             return Intent.REQUEST
         return Intent.CHITCHAT
+
+
+def _unknown_titles(text: str, mentions: list[Mention], people: list[str]) -> list[str]:
+    """Titles named after a cue that matched no catalog item (as written), so the reply can say
+    the catalog lacks them instead of ignoring them."""
+    unknown: list[str] = []
+    named_ends = [m.end for m in mentions]  # "Alien and X": a list goes on after a title
+    for match in _NAMED_AFTER_CUE.finditer(text):
+        group = 1 if match.group(1) else 2
+        title, start, end = match.group(group).strip(), match.start(group), match.end(group)
+        words = title.lower().split()
+        joined = match.group(0)[0] in ",ao"  # after a separator, not a cue word
+        if joined and not any(text[e : match.start()].strip() == "" for e in named_ends):
+            continue
+        if (
+            any(m.start < end and start < m.end for m in mentions)
+            or not words
+            or words[0] in _NOT_TITLES
+            or title.lower() in lx.GENRE_SYNONYMS
+            or any(name.lower() in title.lower() for name in people)
+        ):
+            continue
+        unknown.append(title)
+        named_ends.append(end)
+    return unknown
 
 
 def _inside_mood(lower: str, position: int) -> bool:

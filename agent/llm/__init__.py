@@ -2,4 +2,4 @@
 
 from agent.llm.base import ChatMessage, LanguageModel, LLMUnavailable
 
-__all__ = ["ChatMessage", "LanguageModel", "LLMUnavailable"]
+__all__ = ["ChatMessage", "LLMUnavailable", "LanguageModel"]

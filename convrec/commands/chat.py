@@ -17,12 +17,18 @@ from convrec.commands.options import add_agent_options, agent_from, settings_fro
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `index`, `chat` and `ask` to the top-level commands."""
-    p = sub.add_parser("index", help="index a catalog (incremental)")
+    p = sub.add_parser("index", help="index a catalog (incremental), or delete items")
     add_agent_options(p)
-    p.add_argument(
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument(
         "--catalog",
-        required=True,
         help="movielens-100k, a ReDial catalog.json, or your .jsonl/.csv file",
+    )
+    what.add_argument("--delete", nargs="+", metavar="ID", help="remove these item ids")
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="with --catalog: also remove the indexed items that are not in it",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_index)
@@ -49,10 +55,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from agent.build import index_catalog
+    from agent.build import build_index, index_catalog
 
     settings = settings_from(args)
-    load, report = index_catalog(args.catalog, settings, progress=not args.quiet)
+    if args.delete:
+        if args.prune:
+            raise ValueError("--prune goes with --catalog, not --delete")
+        deleted = build_index(settings).delete(args.delete)
+        unknown = sorted(set(args.delete) - set(deleted))
+        print(
+            f"index {settings.index_dir}: deleted {len(deleted)}"
+            + (f"; not in the index: {', '.join(unknown)}" if unknown else "")
+        )
+        return 0
+    load, report = index_catalog(args.catalog, settings, progress=not args.quiet, prune=args.prune)
     print(load.summary())
     print(f"index {settings.index_dir}: {report}")
     return 0

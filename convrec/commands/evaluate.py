@@ -1,8 +1,8 @@
 """`convrec eval redial|script|simulate`: offline evaluation (see eval/README.md).
 
-    convrec eval redial --db /tmp/a3db --split test --protocol dedup --out reports/test-dedup.json
-    convrec eval script eval/scripts --db /path/to/db
-    convrec eval simulate --n 200 --db /path/to/redial-db --out simulation-report
+convrec eval redial --db /tmp/a3db --split test --protocol dedup --out reports/test-dedup.json
+convrec eval script eval/scripts --db /path/to/db
+convrec eval simulate --n 200 --db /path/to/redial-db --out simulation-report
 """
 
 from __future__ import annotations
@@ -26,11 +26,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--protocol", choices=["full", "dedup"], default="dedup")
     p.add_argument("--out", help="report JSON path; PNG plots are written beside it")
     p.add_argument("--limit", type=int, help="only the first N turns (quick runs)")
-    p.add_argument("--diversity", type=float, default=None,
-                   help="MMR lambda of the system (default: the setting, 0 = none)")
+    p.add_argument(
+        "--diversity",
+        type=float,
+        default=None,
+        help="MMR lambda of the system (default: the setting, 0 = none)",
+    )
     p.add_argument("--lambdas", help="also sweep these MMR lambdas, e.g. 0,0.2,0.4,0.6")
-    p.add_argument("--fold", type=int, choices=range(5),
-                   help="valid only: just the dialogues of this fold (4 is held out from reranker training)")
+    p.add_argument(
+        "--fold",
+        type=int,
+        choices=range(5),
+        help="valid only: just the dialogues of this fold (4 is held out from reranker training)",
+    )
     p.add_argument("--no-baselines", action="store_true", help="only the system")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_redial)
@@ -47,12 +55,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n", type=int, default=200, help="simulated users (default 200)")
     p.add_argument("--turns", type=int, default=5, help="user messages per conversation")
     p.add_argument("--seed", type=int, default=0, help="picks the dialogues and targets")
-    p.add_argument("--dialogues", type=Path,
-                   help="ReDial valid_dialogues.jsonl (default: redial/ of the data folder)")
-    p.add_argument("--liked-only", action="store_true",
-                   help="users name liked movies only, never the target's genres or era")
-    p.add_argument("--out", type=Path, default=Path("simulation-report"),
-                   help="folder for simulation.json and success_by_turn.png")
+    p.add_argument(
+        "--dialogues",
+        type=Path,
+        help="ReDial valid_dialogues.jsonl (default: redial/ of the data folder)",
+    )
+    p.add_argument(
+        "--liked-only",
+        action="store_true",
+        help="users name liked movies only, never the target's genres or era",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("simulation-report"),
+        help="folder for simulation.json and success_by_turn.png",
+    )
     p.add_argument("--catalog", help="catalog to index if the folder has none yet")
     p.set_defaults(func=cmd_simulate)
 
@@ -63,15 +81,25 @@ def cmd_redial(args: argparse.Namespace) -> int:
     from eval.redial.benchmark import BenchmarkArgs, run_benchmark
 
     settings = Settings.from_env(db=args.db, llm="none", diversity=args.diversity)
-    report = run_benchmark(settings, BenchmarkArgs(
-        redial_dir=data_path(args.data, "redial"), split=args.split, protocol=args.protocol,
-        limit=args.limit, out=Path(args.out) if args.out else None, diversity=settings.diversity,
-        lambdas=[float(x) for x in args.lambdas.split(",")] if args.lambdas else None,
-        baselines=not args.no_baselines, progress=not args.quiet, fold=args.fold,
-    ))
-    print(f"{report['split']}/{report['protocol']}: wall time {report['wall_seconds']}s, "
-          f"CPU time {report['cpu_seconds']}s"
-          + (f", report {args.out}" if args.out else ""))
+    report = run_benchmark(
+        settings,
+        BenchmarkArgs(
+            redial_dir=data_path(args.data, "redial"),
+            split=args.split,
+            protocol=args.protocol,
+            limit=args.limit,
+            out=Path(args.out) if args.out else None,
+            diversity=settings.diversity,
+            lambdas=[float(x) for x in args.lambdas.split(",")] if args.lambdas else None,
+            baselines=not args.no_baselines,
+            progress=not args.quiet,
+            fold=args.fold,
+        ),
+    )
+    print(
+        f"{report['split']}/{report['protocol']}: wall time {report['wall_seconds']}s, "
+        f"CPU time {report['cpu_seconds']}s" + (f", report {args.out}" if args.out else "")
+    )
     return 0
 
 
@@ -130,9 +158,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     agent, collaborative = hold_out(agent, profiles, dialogues.parent)
     episodes = simulate(agent, profiles, args.turns, not args.liked_only, progress=True)
     report = summarise(episodes, vector_lookup(agent), len(items), args.turns, agent.k)
-    report.update(seed=args.seed, collaborative="rebuilt without the users' own dialogues"
-                  if collaborative else "none", users_say="liked movies" if args.liked_only
-                  else "liked movies, the target's genres and era")
+    report.update(
+        seed=args.seed,
+        collaborative="rebuilt without the users' own dialogues" if collaborative else "none",
+        users_say="liked movies"
+        if args.liked_only
+        else "liked movies, the target's genres and era",
+    )
     json_path, plot_path = write_report(report, episodes, args.out)
     print(summary_text(report))
     print(f"report: {json_path}\nplot: {plot_path}")

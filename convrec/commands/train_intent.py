@@ -21,10 +21,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", help="data folder; the model goes to <db>/models/intent-head")
     add_data_option(p)
     p.add_argument("--backbone", type=Path, help="causal LM folder (default: SmolLM2-135M)")
-    p.add_argument("--gold", type=Path, help="IARD gold file (default: iard/iard_gold.json "
-                   "of the data folder)")
-    p.add_argument("--partial", type=Path, help="IARD partial file (default: "
-                   "iard/iard_partial.json of the data folder)")
+    p.add_argument(
+        "--gold", type=Path, help="IARD gold file (default: iard/iard_gold.json of the data folder)"
+    )
+    p.add_argument(
+        "--partial",
+        type=Path,
+        help="IARD partial file (default: iard/iard_partial.json of the data folder)",
+    )
     p.add_argument("--out", type=Path, help="export folder (default <db>/models/intent-head)")
     p.add_argument("--report", type=Path, help="write the evaluation JSON here")
     p.add_argument("--test-dialogues", type=int, default=30, help="held-out gold dialogues")
@@ -38,8 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-train", action="store_true", help="evaluate the model in --out")
     p.add_argument("--skip-baselines", action="store_true")
     p.add_argument("--skip-zero-shot", action="store_true", help="only the MiniLM baseline")
-    p.add_argument("--slots", type=int, default=0,
-                   help="compare slot extraction on N held-out turns with gold slots (0: skip)")
+    p.add_argument(
+        "--slots",
+        type=int,
+        default=0,
+        help="compare slot extraction on N held-out turns with gold slots (0: skip)",
+    )
     p.add_argument("--slots-llm", type=int, help="of those, the first N also by the LLM")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_train_intent)
@@ -55,12 +63,23 @@ def cmd_train_intent(args: argparse.Namespace) -> int:
     options = IntentRun(
         gold=args.gold or data_path(args.data, "iard", "iard_gold.json"),
         partial=args.partial or data_path(args.data, "iard", "iard_partial.json"),
-        out=out, settings=settings,
-        backbone=args.backbone, test_dialogues=args.test_dialogues,
-        layers=args.layers or None, epochs=args.epochs, batch_size=args.batch_size,
-        learning_rate=args.lr, lora_r=args.lora_r, max_steps=args.max_steps, limit=args.limit,
-        train=not args.skip_train, baselines=not args.skip_baselines, slots=args.slots,
-        zero_shot=not args.skip_zero_shot, slots_llm=args.slots_llm, progress=not args.quiet,
+        out=out,
+        settings=settings,
+        backbone=args.backbone,
+        test_dialogues=args.test_dialogues,
+        layers=args.layers or None,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        lora_r=args.lora_r,
+        max_steps=args.max_steps,
+        limit=args.limit,
+        train=not args.skip_train,
+        baselines=not args.skip_baselines,
+        slots=args.slots,
+        zero_shot=not args.skip_zero_shot,
+        slots_llm=args.slots_llm,
+        progress=not args.quiet,
         on_update=lambda partial: save_report(args.report, partial),
     )
     report = run(options)

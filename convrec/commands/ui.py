@@ -1,25 +1,31 @@
 """`convrec ui`: the Gradio app.
 
-    convrec ui                      # the demo catalog, indexed on first run, on 127.0.0.1:7860
-    convrec ui --db ~/my-db --host 0.0.0.0 --port 8080
+convrec ui                      # the demo catalog, indexed on first run, on 127.0.0.1:7860
+convrec ui --db ~/my-db --host 0.0.0.0 --port 8080
 """
 
 from __future__ import annotations
 
 import argparse
 
-from convrec.commands.options import add_agent_options, agent_from
+from convrec.commands.options import add_agent_options, agent_from, settings_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `convrec ui` to the `convrec` parser."""
     p = sub.add_parser("ui", help="chat in the browser (Gradio app)")
     add_agent_options(p)
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0: all)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0: all)",
+    )
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
-    p.add_argument("--catalog", default="movielens-100k",
-                   help="catalog to index if the folder has none yet (default: the demo)")
+    p.add_argument(
+        "--catalog",
+        default="movielens-100k",
+        help="catalog to index if the folder has none yet (default: the demo)",
+    )
     p.add_argument("--k", type=int, help="recommendations per turn")
     p.set_defaults(func=cmd_ui)
 
@@ -30,5 +36,6 @@ def cmd_ui(args: argparse.Namespace) -> int:
     agent = agent_from(args)
     agent.warm_up()
     print(f"convrec ui on http://{args.host}:{args.port} (Ctrl-C to stop)")
-    launch(agent, args.host, args.port)
+    # The key signing the tabs' session tokens lives beside the sessions it guards.
+    launch(agent, args.host, args.port, secret_file=settings_from(args).db / "ui-secret")
     return 0

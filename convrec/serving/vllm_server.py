@@ -59,10 +59,24 @@ class ServerSpec:
 
     def command(self, python: str) -> list[str]:
         return [
-            python, "-m", "vllm.entrypoints.openai.api_server", "--model", str(self.model),
-            "--served-model-name", self.name, "--host", self.host, "--port", str(self.port),
-            "--runner", self.runner, "--max-model-len", str(self.max_model_len),
-            "--dtype", self.dtype, *self.extra,
+            python,
+            "-m",
+            "vllm.entrypoints.openai.api_server",
+            "--model",
+            str(self.model),
+            "--served-model-name",
+            self.name,
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--runner",
+            self.runner,
+            "--max-model-len",
+            str(self.max_model_len),
+            "--dtype",
+            self.dtype,
+            *self.extra,
         ]
 
 
@@ -76,8 +90,13 @@ class VLLMServer:
         log_path: where the server's output goes (default: discarded).
     """
 
-    def __init__(self, spec: ServerSpec, python: str | None = None, kv_cache_gb: int = 1,
-                 log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        spec: ServerSpec,
+        python: str | None = None,
+        kv_cache_gb: int = 1,
+        log_path: Path | None = None,
+    ) -> None:
         self.spec = spec
         self.python = vllm_python(python)
         self.kv_cache_gb = kv_cache_gb
@@ -87,11 +106,19 @@ class VLLMServer:
     def start(self) -> VLLMServer:
         if not (Path(self.spec.model) / "config.json").is_file():
             raise FileNotFoundError(f"no model folder to serve at {self.spec.model}")
-        env = os.environ | {"HF_HUB_OFFLINE": "1", "VLLM_NO_USAGE_STATS": "1",
-                            "VLLM_CPU_KVCACHE_SPACE": str(self.kv_cache_gb)}
+        env = os.environ | {
+            "HF_HUB_OFFLINE": "1",
+            "VLLM_NO_USAGE_STATS": "1",
+            "VLLM_CPU_KVCACHE_SPACE": str(self.kv_cache_gb),
+        }
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(self.spec.command(self.python), env=env, stdout=out,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.spec.command(self.python),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         return self
 
     def wait_ready(self, timeout: float = 600.0) -> None:
@@ -101,8 +128,10 @@ class VLLMServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise VLLMUnavailable(f"vLLM server for {self.spec.name} exited with code "
-                                      f"{self.process.returncode}; see {self.log_path or 'its log'}")
+                raise VLLMUnavailable(
+                    f"vLLM server for {self.spec.name} exited with code "
+                    f"{self.process.returncode}; see {self.log_path or 'its log'}"
+                )
             try:
                 if httpx.get(f"{self.spec.base_url}/models", timeout=2.0).status_code == 200:
                     return
@@ -168,9 +197,13 @@ def _hint(servers: list[VLLMServer]) -> str:
     lines = ["ready. Point the agent at the servers with:"]
     for server in servers:
         if server.spec.runner == "pooling":
-            lines.append(f"  CONVREC_INTENT_URL={server.spec.base_url} "
-                         f"CONVREC_INTENT_MODEL={server.spec.name}")
+            lines.append(
+                f"  CONVREC_INTENT_URL={server.spec.base_url} "
+                f"CONVREC_INTENT_MODEL={server.spec.name}"
+            )
         else:
-            lines.append(f"  CONVREC_LLM=openai CONVREC_OPENAI_BASE_URL={server.spec.base_url} "
-                         f"CONVREC_OPENAI_MODEL={server.spec.name}")
+            lines.append(
+                f"  CONVREC_LLM=openai CONVREC_OPENAI_BASE_URL={server.spec.base_url} "
+                f"CONVREC_OPENAI_MODEL={server.spec.name}"
+            )
     return "\n".join(lines)

@@ -44,13 +44,17 @@ def run_benchmark(settings, args: BenchmarkArgs) -> dict:
     started, cpu_started = time.perf_counter(), time.process_time()
     index = build_index(settings)
     if len(index) == 0:
-        raise IndexMissing(f"no catalog is indexed in {settings.index_dir}: run `convrec index` first")
+        raise IndexMissing(
+            f"no catalog is indexed in {settings.index_dir}: run `convrec index` first"
+        )
     items = index.items()
     turns = load_turns(args.redial_dir, args.split, args.protocol)
     if args.fold is not None:
         turns = [t for t in turns if fold_of(t.dialogue_id, FOLDS) == args.fold]
     turns = turns[: args.limit] if args.limit else turns
-    queries, read_s = scoring.timed(scoring.build_queries, ContextReader(list(items.values())), turns)
+    queries, read_s = scoring.timed(
+        scoring.build_queries, ContextReader(list(items.values())), turns
+    )
     collaborative = collaborative_models(args.redial_dir, args.split)
     # the popularity baseline (and novelty) count the valid split only, as published ones do
     valid_only = collaborative_models(args.redial_dir, args.split, iard=False)
@@ -62,15 +66,24 @@ def run_benchmark(settings, args: BenchmarkArgs) -> dict:
         qs = [q.model_copy(update={"diversity": lam}) for q in queries]
         label = name if name != "system" or lam == args.diversity else f"system λ={lam:g}"
         rankings, seconds = scoring.timed(
-            scoring.run, pipeline, turns, qs, args.protocol, collab,
+            scoring.run,
+            pipeline,
+            turns,
+            qs,
+            args.protocol,
+            collab,
             progress=label if args.progress else None,
         )
         results.append(_score(label, rankings, system, valid_only, items, seconds))
         results[-1].diversity = lam
         _print(results[-1])
     out = scoring.report(
-        args.split, args.protocol, results, time.perf_counter() - started,
-        query_seconds=round(read_s, 1), limit=args.limit,
+        args.split,
+        args.protocol,
+        results,
+        time.perf_counter() - started,
+        query_seconds=round(read_s, 1),
+        limit=args.limit,
         reranker=str(system.ranker.reranker.model_path) if system.ranker.reranker else None,
         collaborative_folds=len(collaborative),
         never_mentioned=round(scoring.never_mentioned(turns, args.protocol, collaborative), 4),
@@ -95,16 +108,19 @@ def _configs(system, collaborative, valid_only, args: BenchmarkArgs) -> list[tup
     zero = {f.name: 0.0 for f in fields(RankWeights)}
     configs: list[tuple] = []
     if args.baselines:
-        configs.append(("popularity", plain(RankWeights(**{**zero, "popularity": 1.0})),
-                        valid_only, 0.0))
-        configs.append(("embedding", plain(RankWeights(**{**zero, "similarity": 1.0})),
-                        None, 0.0))
+        configs.append(
+            ("popularity", plain(RankWeights(**{**zero, "popularity": 1.0})), valid_only, 0.0)
+        )
+        configs.append(("embedding", plain(RankWeights(**{**zero, "similarity": 1.0})), None, 0.0))
     if system.ranker.reranker is not None:
-        configs.append(("system-no-reranker", plain(system.ranker.weights), collaborative,
-                        args.diversity))
+        configs.append(
+            ("system-no-reranker", plain(system.ranker.weights), collaborative, args.diversity)
+        )
     if system.ranker.learned is not None or system.context.dialogue_encoder is not None:
         # what the learned parts add: the same signals, weighted sum, no dialogue encoder
-        configs.append(("weighted-sum", plain(system.ranker.weights), collaborative, args.diversity))
+        configs.append(
+            ("weighted-sum", plain(system.ranker.weights), collaborative, args.diversity)
+        )
     configs.append(("system", system, collaborative, args.diversity))
     for lam in args.lambdas or []:
         if lam != args.diversity:
@@ -113,19 +129,28 @@ def _configs(system, collaborative, valid_only, args: BenchmarkArgs) -> list[tup
 
 
 def _score(label, rankings, system, collaborative, items, seconds) -> ConfigResult:
-    popularity = next(iter(collaborative.values())).mentions if len(collaborative) == 1 else {
-        i: sum(m.mentions.get(i, 0.0) for m in collaborative.values()) / (len(collaborative) - 1)
-        for i in items
-    }
-    return scoring.score(label, rankings, system.context.memory.vectors, popularity, list(items),
-                         seconds)
+    popularity = (
+        next(iter(collaborative.values())).mentions
+        if len(collaborative) == 1
+        else {
+            i: sum(m.mentions.get(i, 0.0) for m in collaborative.values())
+            / (len(collaborative) - 1)
+            for i in items
+        }
+    )
+    return scoring.score(
+        label, rankings, system.context.memory.vectors, popularity, list(items), seconds
+    )
 
 
 def _print(r: ConfigResult) -> None:
-    print(f"{r.name:<24} R@1 {r.recall_at_1:.3f}  R@10 {r.recall_at_10:.3f}  R@50 {r.recall_at_50:.3f}"
-          f"  NDCG@10 {r.ndcg_at_10:.3f}  MRR {r.mrr:.3f}  cov {r.coverage_at_10:.3f}"
-          f"  ILD@10 {r.ild_at_10:.3f}  nov@10 {r.novelty_at_10:.2f}  n={r.instances}"
-          f"  {r.seconds:.0f}s", flush=True)
+    print(
+        f"{r.name:<24} R@1 {r.recall_at_1:.3f}  R@10 {r.recall_at_10:.3f}  R@50 {r.recall_at_50:.3f}"
+        f"  NDCG@10 {r.ndcg_at_10:.3f}  MRR {r.mrr:.3f}  cov {r.coverage_at_10:.3f}"
+        f"  ILD@10 {r.ild_at_10:.3f}  nov@10 {r.novelty_at_10:.2f}  n={r.instances}"
+        f"  {r.seconds:.0f}s",
+        flush=True,
+    )
 
 
 def _save(out: dict, results: list[ConfigResult], args: BenchmarkArgs) -> None:

@@ -6,8 +6,13 @@ from pathlib import Path
 
 from eval.redial.scoring import ConfigResult
 
-_CUTS = (("R@1", "recall_at_1"), ("R@10", "recall_at_10"), ("R@50", "recall_at_50"),
-         ("NDCG@10", "ndcg_at_10"), ("MRR", "mrr"))
+_CUTS = (
+    ("R@1", "recall_at_1"),
+    ("R@10", "recall_at_10"),
+    ("R@50", "recall_at_50"),
+    ("NDCG@10", "ndcg_at_10"),
+    ("MRR", "mrr"),
+)
 
 
 def _pyplot():
@@ -50,8 +55,13 @@ def plot_tradeoff(results: list[ConfigResult], path: Path, title: str) -> Path:
     fig, ax = plt.subplots(figsize=(6, 4.5))
     ax.plot([r.ild_at_10 for r in points], [r.recall_at_10 for r in points], marker="o")
     for r in points:
-        ax.annotate(f"λ={r.diversity:g}", (r.ild_at_10, r.recall_at_10), fontsize=8,
-                    textcoords="offset points", xytext=(4, 4))
+        ax.annotate(
+            f"λ={r.diversity:g}",
+            (r.ild_at_10, r.recall_at_10),
+            fontsize=8,
+            textcoords="offset points",
+            xytext=(4, 4),
+        )
     ax.set_xlabel("ILD@10 (mean pairwise cosine distance)")
     ax.set_ylabel("Recall@10")
     ax.set_title(f"MMR trade-off: {title}", fontsize=10)

@@ -60,7 +60,9 @@ class Ranking:
     targets: list[str] = field(default_factory=list)  # the instances this turn contributes
 
 
-def build_queries(reader: ContextReader, turns: list[RecTurn], diversity: float = 0.0) -> list[RetrievalQuery]:
+def build_queries(
+    reader: ContextReader, turns: list[RecTurn], diversity: float = 0.0
+) -> list[RetrievalQuery]:
     return [reader.query(t.context, k=DEPTH, diversity=diversity) for t in turns]
 
 
@@ -94,7 +96,9 @@ def _fold(turn: RecTurn, collaborative: dict[int, CoOccurrence] | None) -> int:
     return fold_of(turn.dialogue_id, len(collaborative))
 
 
-def never_mentioned(turns: list[RecTurn], protocol: str, collaborative: dict[int, CoOccurrence]) -> float:
+def never_mentioned(
+    turns: list[RecTurn], protocol: str, collaborative: dict[int, CoOccurrence]
+) -> float:
     """Share of instances whose target no learning dialogue mentions (its fold's model on valid):
     what co-occurrence and the learned parts cannot know, the cap on what more data would lift."""
     unseen = total = 0
@@ -106,8 +110,14 @@ def never_mentioned(turns: list[RecTurn], protocol: str, collaborative: dict[int
     return unseen / total if total else 0.0
 
 
-def score(name: str, rankings: list[Ranking], vectors, popularity: dict[str, float],
-          catalog: list[str], seconds: float) -> ConfigResult:
+def score(
+    name: str,
+    rankings: list[Ranking],
+    vectors,
+    popularity: dict[str, float],
+    catalog: list[str],
+    seconds: float,
+) -> ConfigResult:
     """Average the accuracy metrics over instances and the list metrics over turns.
 
     Args:

@@ -30,7 +30,7 @@ class Expectations(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    action: Literal["ask", "recommend", "answer", "acknowledge", "goodbye"] | None = None
+    action: Literal["ask", "recommend", "answer", "acknowledge", "goodbye", "undo"] | None = None
     asks_question: bool | None = Field(default=None, description="The agent asks, not recommends.")
     min_items: int | None = Field(default=None, ge=0, description="Recommends at least this many.")
     max_items: int | None = Field(default=None, ge=0)
@@ -42,6 +42,21 @@ class Expectations(BaseModel):
     year_min: int | None = Field(default=None, description="Every item from this year on.")
     year_max: int | None = None
     reply_contains: list[str] = Field(default_factory=list, description="Case-insensitive.")
+    reply_excludes: list[str] = Field(default_factory=list, description="Case-insensitive.")
+    about: list[str] = Field(
+        default_factory=list,
+        description="Titles or ids the reply is "
+        "about: every person and year it names must be theirs.",
+    )
+    refers_to: int | None = Field(
+        default=None,
+        description="1-based position in the latest "
+        "list (-1: its last) of the item the reply must be about.",
+    )
+    picks_unchanged: bool | None = Field(
+        default=None,
+        description="The turn shows no items and leaves the picks and preferences as they were.",
+    )
     invalid: bool | None = Field(default=None, description="The message is refused as invalid.")
     no_error: bool | None = Field(default=None, description="The turn did not degrade.")
 
@@ -59,8 +74,12 @@ class ScriptTurn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     user: str | None = Field(default=None, description="What the user types.")
-    repeat: int = Field(default=1, ge=1, le=10_000, description="`user` typed this many times "
-                        "over, for very long input.")
+    repeat: int = Field(
+        default=1,
+        ge=1,
+        le=10_000,
+        description="`user` typed this many times over, for very long input.",
+    )
     feedback: Feedback | None = None
     diversity: float | None = Field(default=None, ge=0.0, le=1.0, description="Slider, then type.")
     expect: Expectations = Field(default_factory=Expectations)

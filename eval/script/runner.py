@@ -26,14 +26,17 @@ def run_script(agent: Agent, script: Script) -> list[CheckResult]:
     session = f"script-{uuid.uuid4().hex[:12]}"
     shown: set[str] = set()
     latest: Turn | None = None
+    before = None  # the state after the previous turn: what a question must leave alone
     results = []
     for number, step in enumerate(script.turns, start=1):
         turn, refused = _play(agent, session, step, latest)
-        for name, passed, detail in check_turn(step.expect, turn, refused, shown, agent.items()):
+        checks = check_turn(step.expect, turn, refused, shown, agent.items(), before)
+        for name, passed, detail in checks:
             results.append(CheckResult(script.name, number, name, passed, detail))
         if turn is not None:
             shown |= {r.id for r in turn.items}
             latest = turn if turn.items else latest
+            before = turn.state
     return results
 
 

@@ -60,8 +60,14 @@ def _profile(dialogue: dict, by_name: dict[str, str], rng: random.Random) -> Use
     profile_ids = list(dict.fromkeys(ids[mid] for mid in liked if ids[mid] != ids[target]))
     if not profile_ids:
         return None
-    seen = [ids[mid] for mid in answers if ids.get(mid) and _is(answers, mid, "seen")
-            and not _is(answers, mid, "liked") and ids[mid] != ids[target]]
+    seen = [
+        ids[mid]
+        for mid in answers
+        if ids.get(mid)
+        and _is(answers, mid, "seen")
+        and not _is(answers, mid, "liked")
+        and ids[mid] != ids[target]
+    ]
     return UserProfile(str(dialogue.get("conversationId", "")), ids[target], profile_ids, seen)
 
 
@@ -69,9 +75,11 @@ def _seeker_order(dialogue: dict) -> list[str]:
     """Movie ids in the order the seeker's own messages name them, then all other mentions."""
     seeker = dialogue.get("initiatorWorkerId")
     named = [
-        token[1:].strip(".,!?") for message in dialogue.get("messages", [])
+        token[1:].strip(".,!?")
+        for message in dialogue.get("messages", [])
         if message.get("senderWorkerId") == seeker
-        for token in message.get("text", "").split() if token.startswith("@")
+        for token in message.get("text", "").split()
+        if token.startswith("@")
     ]
     others = list((dialogue.get("initiatorQuestions") or {}).keys())
     return list(dict.fromkeys([m for m in named if m in others] + others))

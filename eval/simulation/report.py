@@ -17,8 +17,11 @@ if TYPE_CHECKING:
 
 
 def summarise(
-    episodes: list[Episode], vectors: Callable[[list[str]], np.ndarray], catalog_size: int,
-    max_turns: int = 5, k: int = 5,
+    episodes: list[Episode],
+    vectors: Callable[[list[str]], np.ndarray],
+    catalog_size: int,
+    max_turns: int = 5,
+    k: int = 5,
 ) -> dict:
     """The agent's and the baseline's figures over all episodes.
 
@@ -27,8 +30,10 @@ def summarise(
         catalog_size: items in the index, for coverage.
     """
     n = len(episodes)
-    by_turn = [sum(1 for e in episodes if e.success_turn and e.success_turn <= t) / n
-               for t in range(1, max_turns + 1)]
+    by_turn = [
+        sum(1 for e in episodes if e.success_turn and e.success_turn <= t) / n
+        for t in range(1, max_turns + 1)
+    ]
     wins = [e.success_turn for e in episodes if e.success_turn]
     latencies = [ms for e in episodes for ms in e.latencies_ms]
     agent_lists = [ids for e in episodes for ids in e.shown if ids]
@@ -42,10 +47,14 @@ def summarise(
             "success_by_turn": by_turn,
             "avg_turns_to_success": sum(wins) / len(wins) if wins else None,
             "recall_at_10_last_turn": _mean(
-                metrics.recall_at_k(e.last_turn_top10, {e.target_id}, 10) for e in episodes),
+                metrics.recall_at_k(e.last_turn_top10, {e.target_id}, 10) for e in episodes
+            ),
             "diversity": _diversity(agent_lists, vectors, catalog_size),
-            "latency_ms": {"p50": _percentile(latencies, 50), "p95": _percentile(latencies, 95),
-                           "turns": len(latencies)},
+            "latency_ms": {
+                "p50": _percentile(latencies, 50),
+                "p95": _percentile(latencies, 95),
+                "turns": len(latencies),
+            },
             "errors": sum(1 for e in episodes if e.error),
         },
         "baseline": _baseline(episodes, vectors, catalog_size, max_turns, k),
@@ -58,16 +67,19 @@ def summarise(
 
 def _baseline(episodes: list[Episode], vectors, catalog_size: int, max_turns: int, k: int) -> dict:
     n = len(episodes)
-    exposure = [_mean(metrics.hit_rate_at_k(e.baseline, {e.target_id}, k * t) for e in episodes)
-                for t in range(1, max_turns + 1)]
+    exposure = [
+        _mean(metrics.hit_rate_at_k(e.baseline, {e.target_id}, k * t) for e in episodes)
+        for t in range(1, max_turns + 1)
+    ]
     return {
         "description": "ranks once from the first message only",
         "success_rate": exposure[0],
         "success_rate_ci95": _wilson(exposure[0], n),
         "hit_at_5t_by_turn": exposure,  # same number of movies shown as the agent by turn t
         "recall_at_10": _mean(metrics.recall_at_k(e.baseline, {e.target_id}, 10) for e in episodes),
-        "diversity": _diversity([e.baseline[:k] for e in episodes if e.baseline], vectors,
-                                catalog_size),
+        "diversity": _diversity(
+            [e.baseline[:k] for e in episodes if e.baseline], vectors, catalog_size
+        ),
     }
 
 
@@ -124,12 +136,26 @@ def _plot(report: dict, path: Path) -> Path:
     turns = list(range(1, report["max_turns"] + 1))
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(turns, report["agent"]["success_by_turn"], marker="o", label="agent (Hit@5 by turn)")
-    ax.plot(turns, report["baseline"]["hit_at_5t_by_turn"], marker="s", linestyle="--",
-            label="first message only, same number shown")
-    ax.axhline(report["baseline"]["success_rate"], color="grey", linestyle=":",
-               label="first message only, Hit@5")
-    ax.set(xlabel="user turn", ylabel="success rate", ylim=(0, 1), xticks=turns,
-           title=f"Simulated users (n={report['users']})")
+    ax.plot(
+        turns,
+        report["baseline"]["hit_at_5t_by_turn"],
+        marker="s",
+        linestyle="--",
+        label="first message only, same number shown",
+    )
+    ax.axhline(
+        report["baseline"]["success_rate"],
+        color="grey",
+        linestyle=":",
+        label="first message only, Hit@5",
+    )
+    ax.set(
+        xlabel="user turn",
+        ylabel="success rate",
+        ylim=(0, 1),
+        xticks=turns,
+        title=f"Simulated users (n={report['users']})",
+    )
     ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -148,10 +174,14 @@ def summary_text(report: dict) -> str:
         f"baseline success (first message only, Hit@5) {b['success_rate']:.3f} "
         f"95% CI {b['success_rate_ci95']}; same exposure "
         + " ".join(f"{x:.2f}" for x in b["hit_at_5t_by_turn"]),
-        (f"avg turns to success {a['avg_turns_to_success'] or 0:.2f}; Recall@10 last turn "
-        f"{a['recall_at_10_last_turn']:.3f} (baseline {b['recall_at_10']:.3f})"),
-        (f"diversity: intra-list {a['diversity']['intra_list']:.3f}, coverage "
-        f"{a['diversity']['coverage']:.3f}; latency p50 {a['latency_ms']['p50']:.0f} ms, "
-        f"p95 {a['latency_ms']['p95']:.0f} ms"),
+        (
+            f"avg turns to success {a['avg_turns_to_success'] or 0:.2f}; Recall@10 last turn "
+            f"{a['recall_at_10_last_turn']:.3f} (baseline {b['recall_at_10']:.3f})"
+        ),
+        (
+            f"diversity: intra-list {a['diversity']['intra_list']:.3f}, coverage "
+            f"{a['diversity']['coverage']:.3f}; latency p50 {a['latency_ms']['p50']:.0f} ms, "
+            f"p95 {a['latency_ms']['p95']:.0f} ms"
+        ),
     ]
     return "\n".join(lines)

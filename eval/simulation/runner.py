@@ -41,7 +41,10 @@ class Episode:
 
 
 def simulate(
-    agent: Agent, profiles: list[UserProfile], max_turns: int = 5, use_attributes: bool = True,
+    agent: Agent,
+    profiles: list[UserProfile],
+    max_turns: int = 5,
+    use_attributes: bool = True,
     progress: bool = False,
 ) -> list[Episode]:
     """One conversation per profile, each in a fresh session.

@@ -24,7 +24,6 @@ from eval.simulation.profiles import UserProfile
 from retrieval.schema import Item
 
 if TYPE_CHECKING:
-
     from agent.schema import Turn
 
 CLOSE_ENOUGH = 0.6  # cosine to the target above which a shown movie is "more like this"

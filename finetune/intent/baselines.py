@@ -53,8 +53,9 @@ def zero_shot(llm_path: Path, texts: list[str], progress: bool = True) -> list[s
 
 def _chat_ids(tokenizer, text: str):
     messages = [{"role": "system", "content": ZERO_SHOT_PROMPT}, {"role": "user", "content": text}]
-    return tokenizer.apply_chat_template(messages, add_generation_prompt=True,
-                                         return_tensors="pt", return_dict=True)["input_ids"]
+    return tokenizer.apply_chat_template(
+        messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+    )["input_ids"]
 
 
 def _prefix_ids(tokenizer):
@@ -67,8 +68,11 @@ def _prefix_ids(tokenizer):
 
 
 def logistic_regression(
-    train_texts: list[str], train_labels: list[str], test_texts: list[str],
-    embedding_model: Path | None = None, progress: bool = True,
+    train_texts: list[str],
+    train_labels: list[str],
+    test_texts: list[str],
+    embedding_model: Path | None = None,
+    progress: bool = True,
 ) -> list[str]:
     """Fit a class-balanced logistic regression on MiniLM embeddings; predict `test_texts`."""
     from sklearn.linear_model import LogisticRegression

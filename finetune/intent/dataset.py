@@ -49,13 +49,20 @@ def load_examples(path: Path, closing_oth_is_end: bool = False) -> list[IntentEx
         if closing_oth_is_end and names == ["OTH"] and turn.closing:
             names = ["END"]
         agent_said = OPENING if turn.agent_said is None else turn.agent_said
-        examples.append(IntentExample(
-            dialogue_id=turn.dialogue_id, utterance=turn.utterance,
-            text=render_input(turn.utterance, agent_said),
-            runtime_text=render_input(turn.utterance,
-                                      AFTER_LIST if turn.after_recommendation else OPENING),
-            label=intent_of(names), agent_said=agent_said, acts=names, slots=turn.slots,
-        ))
+        examples.append(
+            IntentExample(
+                dialogue_id=turn.dialogue_id,
+                utterance=turn.utterance,
+                text=render_input(turn.utterance, agent_said),
+                runtime_text=render_input(
+                    turn.utterance, AFTER_LIST if turn.after_recommendation else OPENING
+                ),
+                label=intent_of(names),
+                agent_said=agent_said,
+                acts=names,
+                slots=turn.slots,
+            )
+        )
     return examples
 
 
@@ -66,6 +73,7 @@ def split(gold: Path, partial: Path, test_dialogues: int = 30, seed: int = 0) ->
     random.Random(seed).shuffle(ids)
     held = set(ids[:test_dialogues])
     train = load_examples(partial, closing_oth_is_end=True) + [
-        e for e in gold_examples if e.dialogue_id not in held]
+        e for e in gold_examples if e.dialogue_id not in held
+    ]
     test = [e for e in gold_examples if e.dialogue_id in held]
     return IntentSplit(train=train, test=test, test_dialogues=sorted(held))

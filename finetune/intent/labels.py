@@ -46,8 +46,15 @@ ACT_TO_INTENT: dict[str, Intent] = {
 
 # Most policy-relevant first: a critique or a "seen it" must not be drowned by a polite "thanks".
 PRIORITY: list[Intent] = [
-    Intent.CRITIQUE, Intent.REQUEST, Intent.SEEN, Intent.REJECT, Intent.INQUIRE,
-    Intent.PREFERENCE, Intent.ACCEPT, Intent.END, Intent.CHITCHAT,
+    Intent.CRITIQUE,
+    Intent.REQUEST,
+    Intent.SEEN,
+    Intent.REJECT,
+    Intent.INQUIRE,
+    Intent.PREFERENCE,
+    Intent.ACCEPT,
+    Intent.END,
+    Intent.CHITCHAT,
 ]
 
 LABELS: list[Intent] = list(Intent)  # the head's output order: id i is LABELS[i]

@@ -45,13 +45,20 @@ def build_head(backbone: Path, config: HeadConfig, pad_token_id: int):
     from transformers import AutoModelForSequenceClassification
 
     model = AutoModelForSequenceClassification.from_pretrained(
-        backbone, num_labels=len(ID2LABEL), id2label=ID2LABEL, label2id=LABEL2ID,
-        local_files_only=True, **_depth(config),
+        backbone,
+        num_labels=len(ID2LABEL),
+        id2label=ID2LABEL,
+        label2id=LABEL2ID,
+        local_files_only=True,
+        **_depth(config),
     )
     model.config.pad_token_id = pad_token_id  # the head reads the last non-pad token
     lora = LoraConfig(
-        task_type=TaskType.SEQ_CLS, r=config.lora_r, lora_alpha=config.lora_alpha,
-        lora_dropout=config.lora_dropout, target_modules=config.target_modules,
+        task_type=TaskType.SEQ_CLS,
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=config.target_modules,
     )
     return get_peft_model(model, lora)  # SEQ_CLS keeps the `score` head trainable
 
@@ -70,8 +77,10 @@ def export(peft_model, tokenizer, out: Path, report: dict | None = None) -> Path
     merged.config.architectures = [type(merged).__name__]
     merged.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
-    mapping = {"act_to_intent": {a: i.value for a, i in ACT_TO_INTENT.items()},
-               "priority": [i.value for i in PRIORITY]}
+    mapping = {
+        "act_to_intent": {a: i.value for a, i in ACT_TO_INTENT.items()},
+        "priority": [i.value for i in PRIORITY],
+    }
     (tmp / "intent_labels.json").write_text(json.dumps(mapping, indent=2))
     if report is not None:
         (tmp / "training_report.json").write_text(json.dumps(report, indent=2))

@@ -52,23 +52,30 @@ def run(options: IntentRun) -> dict:
     data = split(options.gold, options.partial, options.test_dialogues)
     train, test = data.train[: options.limit], data.test[: options.limit]
     backbone = options.backbone or _default_backbone(options.settings)
-    report: dict = {"train_turns": len(train), "test_turns": len(test),
-                    "test_dialogues": data.test_dialogues, "backbone": str(backbone),
-                    "systems": {}, "seconds": {}}
+    report: dict = {
+        "train_turns": len(train),
+        "test_turns": len(test),
+        "test_dialogues": data.test_dialogues,
+        "backbone": str(backbone),
+        "systems": {},
+        "seconds": {},
+    }
     save = options.on_update or (lambda _: None)
     if options.train:
         report["training"] = _train(options, backbone, train, report)
     report["systems"]["head"] = _evaluate_head(options.out, test, "text", report)
-    report["systems"]["head (runtime context)"] = _evaluate_head(options.out, test, "runtime_text",
-                                                                 report)
+    report["systems"]["head (runtime context)"] = _evaluate_head(
+        options.out, test, "runtime_text", report
+    )
     save(report)
     if options.baselines:
         _baselines(options, backbone, train, test, report, save)
     if options.slots:
         from finetune.intent.slots import compare_slots
 
-        report["slots"] = compare_slots(test, options.settings, backbone, options.slots,
-                                        options.progress, options.slots_llm)
+        report["slots"] = compare_slots(
+            test, options.settings, backbone, options.slots, options.progress, options.slots_llm
+        )
     return report
 
 
@@ -83,13 +90,16 @@ def _train(options: IntentRun, backbone: Path, train: list[IntentExample], repor
     from finetune.intent.trainer import TrainArgs
     from finetune.intent.trainer import train as fit
 
-    config = HeadConfig(lora_r=options.lora_r, lora_alpha=2 * options.lora_r,
-                        layers=options.layers)
+    config = HeadConfig(lora_r=options.lora_r, lora_alpha=2 * options.lora_r, layers=options.layers)
     tokenizer = load_tokenizer(backbone, config.max_length)
     model = build_head(backbone, config, tokenizer.pad_token_id)
-    args = TrainArgs(epochs=options.epochs, batch_size=options.batch_size,
-                     learning_rate=options.learning_rate, max_steps=options.max_steps,
-                     progress=options.progress)
+    args = TrainArgs(
+        epochs=options.epochs,
+        batch_size=options.batch_size,
+        learning_rate=options.learning_rate,
+        max_steps=options.max_steps,
+        progress=options.progress,
+    )
     result = fit(model, tokenizer, [e.text for e in train], [e.label.value for e in train], args)
     result |= {"head": config_dict(config), "args": vars(args)}
     export(model, tokenizer, options.out, report={"training": result})
@@ -109,15 +119,25 @@ def _evaluate_head(out: Path, test: list[IntentExample], field: str, report: dic
     return summary([e.label.value for e in test], predicted, LABELS)
 
 
-def _baselines(options: IntentRun, backbone: Path, train: list[IntentExample],
-               test: list[IntentExample], report: dict, save: Callable[[dict], None]) -> None:
+def _baselines(
+    options: IntentRun,
+    backbone: Path,
+    train: list[IntentExample],
+    test: list[IntentExample],
+    report: dict,
+    save: Callable[[dict], None],
+) -> None:
     from finetune.intent.baselines import logistic_regression, zero_shot
 
     gold = [e.label.value for e in test]
     started = time.perf_counter()
-    predicted = logistic_regression([e.text for e in train], [e.label.value for e in train],
-                                    [e.text for e in test], options.settings.embedding_model,
-                                    options.progress)
+    predicted = logistic_regression(
+        [e.text for e in train],
+        [e.label.value for e in train],
+        [e.text for e in test],
+        options.settings.embedding_model,
+        options.progress,
+    )
     report["seconds"]["logreg-minilm"] = time.perf_counter() - started
     report["systems"]["logreg-minilm"] = summary(gold, predicted, LABELS)
     save(report)

@@ -55,8 +55,9 @@ def train(model, tokenizer, texts: list[str], labels: list[str], args: TrainArgs
     bar = tqdm(range(total), desc="train-intent", disable=not args.progress)
     for _ in bar:
         index = next(batches)
-        batch = tokenizer([texts[i] for i in index], return_tensors="pt", padding=True,
-                          truncation=True)
+        batch = tokenizer(
+            [texts[i] for i in index], return_tensors="pt", padding=True, truncation=True
+        )
         target = torch.tensor([LABEL2ID[labels[i]] for i in index])
         loss = loss_fn(model(**batch).logits, target)
         loss.backward()
@@ -79,8 +80,12 @@ def predict(model, tokenizer, texts: list[str], batch_size: int = 32) -> list[st
     model.eval()
     with torch.inference_mode():
         for start in range(0, len(texts), batch_size):
-            batch = tokenizer(texts[start : start + batch_size], return_tensors="pt",
-                              padding=True, truncation=True)
+            batch = tokenizer(
+                texts[start : start + batch_size],
+                return_tensors="pt",
+                padding=True,
+                truncation=True,
+            )
             predicted += [id2label[int(i)] for i in model(**batch).logits.argmax(-1)]
     return predicted
 

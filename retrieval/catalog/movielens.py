@@ -72,8 +72,9 @@ def _rating_counts(path: Path) -> Counter:
     return counts
 
 
-def movielens_cooccurrence(folder: Path | None = None, min_rating: float = 4.0,
-                           neighbours: int = 50):
+def movielens_cooccurrence(
+    folder: Path | None = None, min_rating: float = 4.0, neighbours: int = 50
+):
     """Co-rating model of the demo catalog: each MovieLens user is one "conversation" whose
     liked movies (rating >= `min_rating`) go together. Only each movie's `neighbours` strongest
     partners are kept, which keeps the file small (~1 MB) and loses nothing the ranker uses."""

@@ -132,16 +132,29 @@ def test_an_item_added_while_running_can_be_named_at_once(make_agent):
 
     agent = make_agent()
     agent.reply("s", "hello")
-    new = Item(id="new-1", title="Zorblax Returns", year=2026, genres=["sci-fi"],
-               text="A lonely robot searches the galaxy for its creator.")
+    new = Item(
+        id="new-1",
+        title="Zorblax Returns",
+        year=2026,
+        genres=["sci-fi"],
+        text="A lonely robot searches the galaxy for its creator.",
+    )
     agent.pipeline.context.index.add([new], progress=False)
     turn = agent.reply("s", "I loved Zorblax Returns")
     assert turn.state.liked_items == ["new-1"] and turn.items
 
 
 def test_a_press_on_the_second_of_two_same_titled_items_records_that_item(make_agent):
-    twins = [Item(id=f"twin-{n}", title="Night Train", genres=["thriller"], popularity=pop,
-                  text=f"Version {n} of a thriller on a night train.") for n, pop in ((1, 90), (2, 3))]
+    twins = [
+        Item(
+            id=f"twin-{n}",
+            title="Night Train",
+            genres=["thriller"],
+            popularity=pop,
+            text=f"Version {n} of a thriller on a night train.",
+        )
+        for n, pop in ((1, 90), (2, 3))
+    ]
     agent = make_agent()
     agent.pipeline.context.index.add(twins, progress=False)
     turn = agent.feedback("s", "twin-2", "like")
@@ -150,7 +163,9 @@ def test_a_press_on_the_second_of_two_same_titled_items_records_that_item(make_a
     assert turn.state.seen_items == ["twin-1"] and turn.state.liked_items == ["twin-2"]
     events = [e for e, _ in agent.history("s")]
     assert [(e.kind, e.item_id, e.reaction) for e in events] == [
-        ("feedback", "twin-2", "like"), ("feedback", "twin-1", "seen")]
+        ("feedback", "twin-2", "like"),
+        ("feedback", "twin-1", "seen"),
+    ]
 
 
 def test_settings_are_validated_and_stored_as_settings(make_agent):
@@ -161,7 +176,8 @@ def test_settings_are_validated_and_stored_as_settings(make_agent):
     agent.set_diversity("s", 0.4)
     assert agent.state("s").diversity == 0.4
     assert [(e.kind, e.setting, e.value) for e, _ in agent.history("s")] == [
-        ("setting", "diversity", 0.4)]
+        ("setting", "diversity", 0.4)
+    ]
     assert agent.reply("s", "I loved Alien").items  # the session still works
 
 
@@ -184,8 +200,12 @@ def test_concurrent_sessions_each_get_their_own_writer_error(make_agent):
     def chat(session: str, message: str) -> None:
         turns[session] = agent.reply(session, message)
 
-    threads = [threading.Thread(target=chat, args=(f"s{n}", "I loved Aliens" if n % 2 else
-                                                   "I loved Alien")) for n in range(8)]
+    threads = [
+        threading.Thread(
+            target=chat, args=(f"s{n}", "I loved Aliens" if n % 2 else "I loved Alien")
+        )
+        for n in range(8)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

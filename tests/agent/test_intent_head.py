@@ -78,8 +78,10 @@ class _Classify(BaseHTTPRequestHandler):
         assert self.path == "/classify" and body["model"] == "intent"
         probs = [0.0] * len(Intent)
         probs[list(Intent).index(Intent.SEEN)] = 1.0
-        data = [{"index": i, "label": "seen", "probs": probs, "num_classes": len(probs)}
-                for i, _ in enumerate(body["input"])]
+        data = [
+            {"index": i, "label": "seen", "probs": probs, "num_classes": len(probs)}
+            for i, _ in enumerate(body["input"])
+        ]
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -102,8 +104,11 @@ def test_http_classifier_reads_vllm_classify_answers():
 
 def test_http_classifier_names_the_url_when_the_server_is_down():
     client = HTTPIntentClassifier("http://127.0.0.1:9/v1", timeout=2.0)
-    with pytest.raises(LLMUnavailable, match=r"cannot reach the intent classifier at "
-                       r"http://127.0.0.1:9/classify"):
+    with pytest.raises(
+        LLMUnavailable,
+        match=r"cannot reach the intent classifier at "
+        r"http://127.0.0.1:9/classify",
+    ):
         client.classify(["hi"])
 
 
@@ -119,8 +124,11 @@ def test_agent_uses_a_trained_head_when_its_folder_exists(make_agent, db, tmp_pa
 
     backbone = make_tiny_lm(tmp_path / "tiny")
     tokenizer = load_tokenizer(backbone)
-    export(build_head(backbone, HeadConfig(layers=None), tokenizer.pad_token_id), tokenizer,
-           settings.intent_head_dir)
+    export(
+        build_head(backbone, HeadConfig(layers=None), tokenizer.pad_token_id),
+        tokenizer,
+        settings.intent_head_dir,
+    )
     agent = make_agent()
     assert isinstance(agent.intent_model, HeadIntentModel)
     # The tiny head is random; script what a trained one says.
@@ -139,8 +147,10 @@ def test_the_head_falls_back_to_a_stand_in_context_when_the_reply_is_unknown(rul
     head = HeadIntentModel(FixedClassifier(Intent.SEEN), rules)
     head.propose("seen it", last_shown=3)
     head.propose("seen it", last_shown=3, agent_said="Have you seen Alien (1979)?")
-    assert head.classifier.texts == [render_input("seen it", runtime_context(3)),
-                                     render_input("seen it", "Have you seen Alien (1979)?")]
+    assert head.classifier.texts == [
+        render_input("seen it", runtime_context(3)),
+        render_input("seen it", "Have you seen Alien (1979)?"),
+    ]
 
 
 def test_asking_for_the_head_without_a_trained_one_uses_the_rules(db):

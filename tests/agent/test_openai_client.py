@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -14,12 +15,13 @@ from agent.llm.openai_model import OpenAICompatibleModel
 
 class _Handler(BaseHTTPRequestHandler):
     reply = "Those are two classics!"
-    requests: list[dict] = []
+    requests: ClassVar[list[dict]] = []
 
-    def do_POST(self):  # noqa: N802 (http.server API)
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
-                                    **body})
+        type(self).requests.append(
+            {"path": self.path, "auth": self.headers.get("Authorization"), **body}
+        )
         if body["model"] != "smol":
             self.send_response(404)
             self.end_headers()
@@ -29,8 +31,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
         for word in self.reply.split(" "):
-            chunk = {"object": "chat.completion.chunk",
-                     "choices": [{"index": 0, "delta": {"content": word + " "}}]}
+            chunk = {
+                "object": "chat.completion.chunk",
+                "choices": [{"index": 0, "delta": {"content": word + " "}}],
+            }
             self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
         self.wfile.write(b"data: [DONE]\n\n")
 
@@ -70,7 +74,9 @@ def test_agent_talks_to_the_server_through_settings(server, db):
 
     agent = build_agent(Settings(db=db, llm="openai", openai_base_url=server, openai_model="smol"))
     turn = agent.reply("s", "I loved Alien and Aliens")
-    assert turn.reply.startswith("Those are two classics! Here are 5 picks") and len(turn.items) == 5
+    assert (
+        turn.reply.startswith("Those are two classics! Here are 5 picks") and len(turn.items) == 5
+    )
 
 
 def test_openai_backend_without_url_names_the_setting(db):

@@ -46,3 +46,20 @@ def test_critiques_rule_out_genres(rules):
     assert {"horror", "war"} <= set(rules.propose("something less violent", 5).disliked_genres)
     assert rules.propose("too scary", 5).disliked_genres == ["horror"]
     assert rules.propose("I've seen the second and the fourth", 5).positions == [2, 4]
+
+
+def test_titles_the_catalog_lacks_are_reported_not_dropped(redial_items):
+    catalog = [i for i in redial_items if i.title != "Amélie"]
+    rules = RuleIntentModel(EntityLinker(catalog), {g for i in catalog for g in i.genres})
+    act = rules.propose("I loved Amélie and Alien")
+    assert act.unknown_titles == ["Amélie"]
+    assert [rules.linker.item(i).title for i in act.liked_items] == ["Alien"]
+    assert rules.propose('have you seen "Quantum Frogs Forever"?').unknown_titles == [
+        "Quantum Frogs Forever"
+    ]
+    assert rules.propose("I like Comedy with Tom Hanks").unknown_titles == []
+
+
+def test_a_common_phrase_is_no_reason(rules):
+    act = rules.propose("something for date night with my 8 year old")
+    assert act.liked_items == [] and act.seen_items == [] and act.unknown_titles == []

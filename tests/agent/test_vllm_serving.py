@@ -49,9 +49,12 @@ def servers(tmp_path_factory):
     if not (generator / "config.json").is_file() or not (head / "config.json").is_file():
         pytest.skip(f"needs {generator} and {head} (convrec train-intent)")
     logs = tmp_path_factory.mktemp("vllm-logs")
-    specs = [ServerSpec(generator, "generator", _free_port(), dtype="float32"),
-             ServerSpec(head, "intent", _free_port(), runner="pooling", max_model_len=512,
-                        dtype="float32")]
+    specs = [
+        ServerSpec(generator, "generator", _free_port(), dtype="float32"),
+        ServerSpec(
+            head, "intent", _free_port(), runner="pooling", max_model_len=512, dtype="float32"
+        ),
+    ]
     started = [VLLMServer(s, log_path=logs / f"{s.name}.log").start() for s in specs]
     try:
         for server in started:
@@ -80,9 +83,19 @@ def test_scripted_conversation_through_vllm(servers, db, caplog):
     from agent.settings import Settings
 
     generator_url, intent_url, head = servers
-    agent = build_agent(Settings(db=db, llm="openai", openai_base_url=generator_url,
-                                 openai_model="generator", intent_url=intent_url, intent="head",
-                                 llm_timeout=120))
+    agent = build_agent(
+        Settings(
+            db=db,
+            llm="openai",
+            openai_base_url=generator_url,
+            openai_model="generator",
+            intent_url=intent_url,
+            intent="head",
+            llm_timeout=120,
+            llm_deadline=120,
+            intent_deadline=120,
+        )
+    )
     assert isinstance(agent.intent_model, HeadIntentModel)
     turns = [agent.reply("vllm", message) for message in SCRIPT]
     assert "unavailable" not in caplog.text  # every intent came from the served head

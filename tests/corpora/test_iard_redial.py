@@ -13,8 +13,13 @@ from corpora.iard_redial import (
     read_iard_dialogues,
 )
 
-NAMES = {"It (2017)": "1", "Wedding Crashers (2005)": "2", "Superbad (2007)": "3",
-         "Stephen King's It (1990)": "4", "It (1990)": "5"}
+NAMES = {
+    "It (2017)": "1",
+    "Wedding Crashers (2005)": "2",
+    "Superbad (2007)": "3",
+    "Stephen King's It (1990)": "4",
+    "It (1990)": "5",
+}
 
 
 def test_titles_are_linked_where_they_stand_longest_name_first():
@@ -24,7 +29,11 @@ def test_titles_are_linked_where_they_stand_longest_name_first():
 
 
 def _utterance(who, text, intent="OTH"):
-    return {"participant": who, "utterance": text, "dialogue_acts": [{"intent": intent, "slot_values": []}]}
+    return {
+        "participant": who,
+        "utterance": text,
+        "dialogue_acts": [{"intent": intent, "slot_values": []}],
+    }
 
 
 def _layout(tmp_path):
@@ -35,10 +44,12 @@ def _layout(tmp_path):
     (redial / "catalog.json").write_text(json.dumps(catalog))
     (redial / "test_rec_turns.jsonl").write_text(json.dumps({"dialog_id": "20001"}) + "\n")
     (redial / "valid_dialogues.jsonl").write_text(json.dumps({"conversationId": "7"}) + "\n")
-    talk = [_utterance("USER", "Hi, I loved Wedding Crashers (2005)", "PRO"),
-            _utterance("AGENT", "How about Superbad (2007) or It (2017) ?", "REC-S"),
-            _utterance("USER", "Yes! Superbad (2007) sounds great", "ACC"),
-            _utterance("AGENT", "Enjoy!")]
+    talk = [
+        _utterance("USER", "Hi, I loved Wedding Crashers (2005)", "PRO"),
+        _utterance("AGENT", "How about Superbad (2007) or It (2017) ?", "REC-S"),
+        _utterance("USER", "Yes! Superbad (2007) sounds great", "ACC"),
+        _utterance("AGENT", "Enjoy!"),
+    ]
     rows = [{"conversation_id": id_, "conversation": talk} for id_ in (474, 20001, 7)]
     (iard / "iard_gold.json").write_text(json.dumps(rows))
     return redial, iard
@@ -62,7 +73,9 @@ def test_an_absent_iard_folder_adds_nothing(tmp_path):
 
 
 def test_the_shared_iard_adds_train_dialogues_and_never_a_test_one(redial_dir):
-    test_ids = {json.loads(line)["dialog_id"] for line in (redial_dir / "test_rec_turns.jsonl").open()}
+    test_ids = {
+        json.loads(line)["dialog_id"] for line in (redial_dir / "test_rec_turns.jsonl").open()
+    }
     dialogues = learning_dialogues(redial_dir)
     extra = dialogues[1000:]  # after the 1,000 valid dialogues
     assert len(extra) > 250 and not {d.dialogue_id for d in extra} & test_ids

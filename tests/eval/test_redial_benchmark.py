@@ -9,9 +9,27 @@ def test_benchmark_reports_every_configuration_with_plots(db, data_root, tmp_pat
     from convrec.cli import main
 
     out = tmp_path / "report.json"
-    code = main(["eval", "redial", "--db", str(db), "--data", str(data_root), "--split", "valid",
-                 "--protocol", "dedup", "--limit", "12", "--lambdas", "0,0.5", "--quiet",
-                 "--out", str(out)])
+    code = main(
+        [
+            "eval",
+            "redial",
+            "--db",
+            str(db),
+            "--data",
+            str(data_root),
+            "--split",
+            "valid",
+            "--protocol",
+            "dedup",
+            "--limit",
+            "12",
+            "--lambdas",
+            "0,0.5",
+            "--quiet",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     report = json.loads(out.read_text())
     assert set(report["configs"]) == {"popularity", "embedding", "system", "system λ=0.5"}
@@ -22,4 +40,3 @@ def test_benchmark_reports_every_configuration_with_plots(db, data_root, tmp_pat
     assert out.with_suffix(".png").is_file() and (tmp_path / "report-lambda.png").is_file()
     assert 0.0 <= report["never_mentioned"] <= 1.0
     assert "R@10" in capsys.readouterr().out
-

@@ -19,10 +19,25 @@ ITEMS = {
 
 
 def _turn(*ids: str, action: str = "recommend") -> Turn:
-    items = [Recommendation(id=i, title=ITEMS[i].title, year=ITEMS[i].year,
-                            genres=ITEMS[i].genres, score=1.0, reason="r") for i in ids]
-    return Turn(session_id="s", reply="Here you go. Want more?", action=action,
-                intent=Intent.PREFERENCE, items=items, state=DialogueState())
+    items = [
+        Recommendation(
+            id=i,
+            title=ITEMS[i].title,
+            year=ITEMS[i].year,
+            genres=ITEMS[i].genres,
+            score=1.0,
+            reason="r",
+        )
+        for i in ids
+    ]
+    return Turn(
+        session_id="s",
+        reply="Here you go. Want more?",
+        action=action,
+        intent=Intent.PREFERENCE,
+        items=items,
+        state=DialogueState(),
+    )
 
 
 def _expect(**fields):
@@ -33,7 +48,8 @@ def _expect(**fields):
 
 def test_yaml_with_several_documents_and_a_list(tmp_path):
     path = tmp_path / "suite.yaml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         name: one
         turns: [{user: hi, expect: {asks_question: true}}]
         ---
@@ -42,7 +58,8 @@ def test_yaml_with_several_documents_and_a_list(tmp_path):
             turns: [{feedback: {position: 1, reaction: dislike}}]
           - name: three
             turns: [{user: "x", repeat: 3}]
-        """))
+        """)
+    )
     assert [s.name for s in load_scripts(path)] == ["one", "two", "three"]
 
 
@@ -62,9 +79,18 @@ def test_a_turn_needs_a_message_or_a_button(tmp_path):
 
 def test_checks_report_what_was_seen():
     results = check_turn(
-        _expect(min_items=3, none_with_genre=["horror"], no_repeats=True, includes=["Up (2009)"],
-                excludes=["toy story"], all_with_genre=["animation"]),
-        _turn("1", "2"), None, earlier={"2"}, items=ITEMS,
+        _expect(
+            min_items=3,
+            none_with_genre=["horror"],
+            no_repeats=True,
+            includes=["Up (2009)"],
+            excludes=["toy story"],
+            all_with_genre=["animation"],
+        ),
+        _turn("1", "2"),
+        None,
+        earlier={"2"},
+        items=ITEMS,
     )
     verdicts = {name: passed for name, passed, _ in results}
     assert verdicts == {
@@ -81,8 +107,13 @@ def test_checks_report_what_was_seen():
 
 
 def test_checks_pass_and_refusals():
-    ok = check_turn(_expect(action="recommend", max_items=2, year_min=1990, includes=["2"]),
-                    _turn("2", "3"), None, set(), ITEMS)
+    ok = check_turn(
+        _expect(action="recommend", max_items=2, year_min=1990, includes=["2"]),
+        _turn("2", "3"),
+        None,
+        set(),
+        ITEMS,
+    )
     assert all(passed for _, passed, _ in ok)
     refused = check_turn(_expect(invalid=True), None, "the message is empty", set(), ITEMS)
     assert refused == [("refuses the message as invalid", True, "refused: the message is empty")]
@@ -97,7 +128,8 @@ def test_the_suite_runs_against_the_agent_and_a_new_item_is_found(db, tmp_path):
     from eval.script.runner import format_results, run_scripts
 
     path = tmp_path / "suite.yaml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         name: cold-start
         turns:
           - user: Hello!
@@ -124,9 +156,27 @@ def test_the_suite_runs_against_the_agent_and_a_new_item_is_found(db, tmp_path):
             expect: {min_items: 3, includes: [Zorblax Returns (2026)]}
           - user: I loved Zorblax Returns
             expect: {min_items: 3, excludes: [Zorblax Returns (2026)]}
-        """))
+        """)
+    )
     agent = build_agent(Settings(db=db, llm="none"))
     results = run_scripts(agent, load_scripts(path))
     report = format_results(results)
     assert all(r.passed for r in results), report
     assert report.endswith(f"{len(results)}/{len(results)} expectations passed in 2 scripts")
+
+
+def test_the_question_suite_answers_from_the_catalog_and_keeps_the_picks(db):
+    """eval/scripts/questions_*.yaml: 60+ questions, each with its expected fact or the
+    catalog's silence, no invented fact, and the picks unchanged by every question."""
+    from pathlib import Path
+
+    from agent.build import build_agent
+    from agent.settings import Settings
+    from eval.script.runner import format_results, run_scripts
+
+    folder = Path(__file__).parents[2] / "eval" / "scripts"
+    scripts = [s for path in sorted(folder.glob("questions_*.yaml")) for s in load_scripts(path)]
+    questions = [t for s in scripts for t in s.turns if t.expect.action == "answer"]
+    assert len(questions) >= 60
+    results = run_scripts(build_agent(Settings(db=db, llm="none")), scripts)
+    assert all(r.passed for r in results), format_results(results)

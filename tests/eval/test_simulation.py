@@ -17,34 +17,53 @@ from eval.simulation.user import SimulatedUser, TargetLeak
 from retrieval.entity_linker import EntityLinker
 from retrieval.schema import Item
 
-ITEMS = {i.id: i for i in [
-    Item(id="10", title="Alien", year=1979, genres=["horror", "sci-fi"]),
-    Item(id="11", title="Alien: Covenant", year=2017, genres=["horror", "sci-fi"]),
-    Item(id="12", title="The Thing", year=1982, genres=["horror", "mystery", "sci-fi"]),
-    Item(id="13", title="Toy Story", year=1995, genres=["animation", "comedy", "family"]),
-    Item(id="14", title="Predator", year=1987, genres=["action", "sci-fi"]),
-]}
+ITEMS = {
+    i.id: i
+    for i in [
+        Item(id="10", title="Alien", year=1979, genres=["horror", "sci-fi"]),
+        Item(id="11", title="Alien: Covenant", year=2017, genres=["horror", "sci-fi"]),
+        Item(id="12", title="The Thing", year=1982, genres=["horror", "mystery", "sci-fi"]),
+        Item(id="13", title="Toy Story", year=1995, genres=["animation", "comedy", "family"]),
+        Item(id="14", title="Predator", year=1987, genres=["action", "sci-fi"]),
+    ]
+}
 
 
 def _dialogue(conversation, mentions, answers, seeker_text):
-    return {"conversationId": conversation, "initiatorWorkerId": 1, "respondentWorkerId": 2,
-            "movieMentions": mentions, "initiatorQuestions": answers, "respondentQuestions": {},
-            "messages": [{"senderWorkerId": 1, "text": seeker_text}]}
+    return {
+        "conversationId": conversation,
+        "initiatorWorkerId": 1,
+        "respondentWorkerId": 2,
+        "movieMentions": mentions,
+        "initiatorQuestions": answers,
+        "respondentQuestions": {},
+        "messages": [{"senderWorkerId": 1, "text": seeker_text}],
+    }
 
 
 def test_profiles_target_a_liked_suggestion_and_never_contain_it(tmp_path):
     path = tmp_path / "dialogues.jsonl"
     rows = [
-        _dialogue("c1", {"1": "The Thing  (1982)", "2": "Alien (1979)", "3": "Predator (1987)",
-                         "4": "Toy Story (1995)"},
-                  {"1": {"suggested": 1, "seen": 0, "liked": 1},
-                   "2": {"suggested": 0, "seen": 1, "liked": 1},
-                   "3": {"suggested": 0, "seen": 1, "liked": 1},
-                   "4": {"suggested": 1, "seen": 1, "liked": 0}},
-                  "I like @3 and @2"),
+        _dialogue(
+            "c1",
+            {
+                "1": "The Thing  (1982)",
+                "2": "Alien (1979)",
+                "3": "Predator (1987)",
+                "4": "Toy Story (1995)",
+            },
+            {
+                "1": {"suggested": 1, "seen": 0, "liked": 1},
+                "2": {"suggested": 0, "seen": 1, "liked": 1},
+                "3": {"suggested": 0, "seen": 1, "liked": 1},
+                "4": {"suggested": 1, "seen": 1, "liked": 0},
+            },
+            "I like @3 and @2",
+        ),
         # Nothing the seeker liked was suggested: no target, no user.
-        _dialogue("c2", {"2": "Alien (1979)"}, {"2": {"suggested": 0, "seen": 1, "liked": 1}},
-                  "@2"),
+        _dialogue(
+            "c2", {"2": "Alien (1979)"}, {"2": {"suggested": 0, "seen": 1, "liked": 1}}, "@2"
+        ),
     ]
     path.write_text("\n".join(json.dumps(r) for r in rows))
     [profile] = load_profiles(path, ITEMS, n=10)
@@ -56,16 +75,18 @@ def test_profiles_target_a_liked_suggestion_and_never_contain_it(tmp_path):
 
 def _user(target="12", liked=("14", "10"), close=0.0):
     def vectors(ids):  # the target is `close` to every other movie
-        return np.asarray([[1.0, 0.0] if i == target else [close, (1 - close**2) ** 0.5]
-                           for i in ids])
+        return np.asarray(
+            [[1.0, 0.0] if i == target else [close, (1 - close**2) ** 0.5] for i in ids]
+        )
 
     counts = {"sci-fi": 4, "horror": 3, "mystery": 1, "action": 1}
     return SimulatedUser(UserProfile("c", target, list(liked)), ITEMS, vectors, counts)
 
 
 def _understood(message, last_shown=0):
-    rules = RuleIntentModel(EntityLinker(list(ITEMS.values())),
-                            {g for it in ITEMS.values() for g in it.genres})
+    rules = RuleIntentModel(
+        EntityLinker(list(ITEMS.values())), {g for it in ITEMS.values() for g in it.genres}
+    )
     return rules.propose(message, last_shown)
 
 
@@ -80,8 +101,14 @@ def _state_after(message, shown):
 
 def _shown(*ids):
     items = [Recommendation(id=i, title=ITEMS[i].title, score=1.0, reason="") for i in ids]
-    return Turn(session_id="s", reply="", action="recommend", intent=Intent.PREFERENCE,
-                items=items, state=DialogueState())
+    return Turn(
+        session_id="s",
+        reply="",
+        action="recommend",
+        intent=Intent.PREFERENCE,
+        items=items,
+        state=DialogueState(),
+    )
 
 
 def test_the_opening_says_the_rarest_genres_and_a_liked_movie():
@@ -123,12 +150,32 @@ def test_a_liked_movie_that_names_the_target_is_never_said():
 
 def test_summary_figures_by_hand():
     episodes = [
-        Episode("a", "t1", shown=[["x", "y"], ["t1", "z"]], latencies_ms=[10, 30],
-                success_turn=2, last_turn_top10=["t1"], baseline=["x", "q", "w", "e", "r", "t1"]),
-        Episode("b", "t2", shown=[["t2"]], latencies_ms=[20], success_turn=1,
-                last_turn_top10=["t2"], baseline=["t2"]),
-        Episode("c", "t3", shown=[["x"], [], ["y"]], latencies_ms=[40, 50, 60],
-                last_turn_top10=["a"], baseline=["b"]),
+        Episode(
+            "a",
+            "t1",
+            shown=[["x", "y"], ["t1", "z"]],
+            latencies_ms=[10, 30],
+            success_turn=2,
+            last_turn_top10=["t1"],
+            baseline=["x", "q", "w", "e", "r", "t1"],
+        ),
+        Episode(
+            "b",
+            "t2",
+            shown=[["t2"]],
+            latencies_ms=[20],
+            success_turn=1,
+            last_turn_top10=["t2"],
+            baseline=["t2"],
+        ),
+        Episode(
+            "c",
+            "t3",
+            shown=[["x"], [], ["y"]],
+            latencies_ms=[40, 50, 60],
+            last_turn_top10=["a"],
+            baseline=["b"],
+        ),
         Episode("d", "t4", shown=[["x"]], latencies_ms=[70], last_turn_top10=[], baseline=[]),
     ]
     report = summarise(episodes, lambda ids: np.eye(len(ids), 4), catalog_size=100, max_turns=3)

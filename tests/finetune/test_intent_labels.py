@@ -9,8 +9,25 @@ from finetune.intent.dataset import load_examples, split
 from finetune.intent.labels import ACT_TO_INTENT, ID2LABEL, intent_of
 from finetune.intent.metrics import per_label, summary
 
-IARD_USER_ACTS = ["IQU", "PRO", "ACC", "REJ", "SEE", "CRI-A", "CRI-F", "CRI-C", "INQ", "ASK",
-                  "ANS", "NRE", "CON", "REF", "END", "OTH", "STO"]
+IARD_USER_ACTS = [
+    "IQU",
+    "PRO",
+    "ACC",
+    "REJ",
+    "SEE",
+    "CRI-A",
+    "CRI-F",
+    "CRI-C",
+    "INQ",
+    "ASK",
+    "ANS",
+    "NRE",
+    "CON",
+    "REF",
+    "END",
+    "OTH",
+    "STO",
+]
 
 
 def test_every_iard_user_act_lands_on_an_agent_intent():
@@ -18,14 +35,17 @@ def test_every_iard_user_act_lands_on_an_agent_intent():
     assert [Intent(v) for v in ID2LABEL.values()] == list(Intent)
 
 
-@pytest.mark.parametrize(("acts", "intent"), [
-    (["OTH", "IQU"], Intent.REQUEST),  # "Hi, can you help me find a movie"
-    (["REJ", "CRI-A"], Intent.CRITIQUE),  # "not horror, what about thrillers"
-    (["SEE", "PRO"], Intent.SEEN),  # "seen it and enjoyed it, I like thrillers"
-    (["ACC", "END"], Intent.ACCEPT),
-    (["STO"], Intent.END),
-    (["XYZ"], Intent.CHITCHAT),
-])
+@pytest.mark.parametrize(
+    ("acts", "intent"),
+    [
+        (["OTH", "IQU"], Intent.REQUEST),  # "Hi, can you help me find a movie"
+        (["REJ", "CRI-A"], Intent.CRITIQUE),  # "not horror, what about thrillers"
+        (["SEE", "PRO"], Intent.SEEN),  # "seen it and enjoyed it, I like thrillers"
+        (["ACC", "END"], Intent.ACCEPT),
+        (["STO"], Intent.END),
+        (["XYZ"], Intent.CHITCHAT),
+    ],
+)
 def test_several_acts_give_the_most_policy_relevant_intent(acts, intent):
     assert intent_of(acts) == intent
 
@@ -42,12 +62,23 @@ def test_metrics_match_hand_computed_values():
 
 
 def _dialogue(cid: str, user_acts: list[str]) -> dict:
-    return {"conversation_id": cid, "conversation": [
-        {"participant": "AGENT", "utterance": "How about Alien (1979)?",
-         "dialogue_acts": [{"intent": "REC-S", "slot_values": [["TITLE", "Alien", None, None]]}]},
-        {"participant": "USER", "utterance": "I have seen it, thanks",
-         "dialogue_acts": [{"intent": a, "slot_values": []} for a in user_acts]},
-    ]}
+    return {
+        "conversation_id": cid,
+        "conversation": [
+            {
+                "participant": "AGENT",
+                "utterance": "How about Alien (1979)?",
+                "dialogue_acts": [
+                    {"intent": "REC-S", "slot_values": [["TITLE", "Alien", None, None]]}
+                ],
+            },
+            {
+                "participant": "USER",
+                "utterance": "I have seen it, thanks",
+                "dialogue_acts": [{"intent": a, "slot_values": []} for a in user_acts],
+            },
+        ],
+    }
 
 
 def test_split_holds_out_whole_gold_dialogues_and_keeps_the_agent_context(tmp_path):

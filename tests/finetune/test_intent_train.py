@@ -12,14 +12,36 @@ from tests.finetune.test_intent_labels import _dialogue
 def test_train_intent_smoke_exports_a_standard_classifier(tmp_path, capsys):
     backbone = make_tiny_lm(tmp_path / "tiny")
     gold, partial = tmp_path / "gold.json", tmp_path / "partial.json"
-    gold.write_text(json.dumps([_dialogue(str(i), ["SEE"] if i % 2 else ["ACC"])
-                                for i in range(6)]))
+    gold.write_text(
+        json.dumps([_dialogue(str(i), ["SEE"] if i % 2 else ["ACC"]) for i in range(6)])
+    )
     partial.write_text(json.dumps([_dialogue("p", ["REJ"])]))
     out, report = tmp_path / "db" / "models" / "intent-head", tmp_path / "report.json"
-    code = main(["train-intent", "--db", str(tmp_path / "db"), "--backbone", str(backbone),
-                 "--gold", str(gold), "--partial", str(partial), "--test-dialogues", "2",
-                 "--max-steps", "2", "--batch-size", "2", "--layers", "0", "--skip-baselines",
-                 "--report", str(report), "--quiet"])
+    code = main(
+        [
+            "train-intent",
+            "--db",
+            str(tmp_path / "db"),
+            "--backbone",
+            str(backbone),
+            "--gold",
+            str(gold),
+            "--partial",
+            str(partial),
+            "--test-dialogues",
+            "2",
+            "--max-steps",
+            "2",
+            "--batch-size",
+            "2",
+            "--layers",
+            "0",
+            "--skip-baselines",
+            "--report",
+            str(report),
+            "--quiet",
+        ]
+    )
     assert code == 0
     assert "macro_f1" in capsys.readouterr().out
 

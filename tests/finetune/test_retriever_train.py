@@ -22,8 +22,13 @@ def test_pairs_come_from_valid_only_and_can_leave_a_fold_out(redial_dir):
 def test_two_steps_save_a_loadable_encoder(tmp_path, index):
     items = list(index.items().values())[:8]
     pairs = [(f"I loved {it.title}", it.id) for it in items]
-    args = RetrieverArgs(out=tmp_path / "enc", base=index.embedder.model_path, batch_size=4,
-                         max_steps=2, max_tokens=32)
+    args = RetrieverArgs(
+        out=tmp_path / "enc",
+        base=index.embedder.model_path,
+        batch_size=4,
+        max_steps=2,
+        max_tokens=32,
+    )
     report = train_retriever(pairs, {it.id: it.document() for it in items}, args, progress=False)
     assert report["steps"] == 2 and report["pairs"] == 8
     assert json.loads((tmp_path / "enc" / META_FILE).read_text())["steps"] == 2

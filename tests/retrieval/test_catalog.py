@@ -73,3 +73,25 @@ def test_movielens_demo_catalog_from_recbole():
     assert len(load.items) == 1682 and not load.errors
     titles = {i.title for i in load.items}
     assert "The Usual Suspects" in titles and "Toy Story" in titles
+
+
+def test_a_byte_that_is_not_utf8_spoils_only_its_row(tmp_path):
+    jsonl = tmp_path / "catalog.jsonl"
+    jsonl.write_bytes(
+        b'\xef\xbb\xbf{"id": "1", "title": "Heat", "year": 1995}\n'  # a BOM is fine
+        b'{"id": "2", "title": "Caf\xe9 Society"}\n'  # Latin-1, not UTF-8
+        b'{"id": "3", "title": "Am\xc3\xa9lie"}\n'
+    )
+    load = load_catalog(jsonl)
+    assert [i.title for i in load.items] == ["Heat", "Amélie"]
+    assert [(e.line, e.field) for e in load.errors] == [(2, "-")]
+    assert "line 2" in load.summary() and "not valid UTF-8: byte 0xe9" in load.summary()
+
+    csv = tmp_path / "catalog.csv"
+    csv.write_bytes(
+        b"id,title,text\n1,Heat,A heist.\n2,Caf\xe9 Society,Woody Allen.\n3,Am\xc3\xa9lie,Paris.\n"
+    )
+    load = load_catalog(csv)
+    assert [i.title for i in load.items] == ["Heat", "Amélie"]
+    assert [(e.line, e.field) for e in load.errors] == [(3, "title")]
+    assert "not valid UTF-8" in load.summary()

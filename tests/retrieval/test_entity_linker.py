@@ -22,7 +22,9 @@ def test_finds_titles_longest_first_with_years(linker):
 
 def test_typos_in_capitalised_titles_are_forgiven(linker):
     assert titles(linker, "I loved The Shinning and Jurasic Park") == [
-        "The Shining (1980)", "Jurassic Park (1993)"]
+        "The Shining (1980)",
+        "Jurassic Park (1993)",
+    ]
     assert titles(linker, "Hello, I am Looking For A Scary Movie") == []
 
 
@@ -35,3 +37,73 @@ def test_people_and_fuzzy_resolution(linker):
     assert linker.find_people("anything with Tom Hanks?") == ["Tom Hanks"]
     assert linker.resolve("the shinning").display_title == "The Shining (1980)"
     assert linker.resolve("zzzz qqqq") is None
+
+
+def test_a_title_of_everyday_words_needs_quotes_or_title_case(redial_items):
+    from agent.intent.rules import RuleIntentModel
+    from agent.schema import Intent
+    from retrieval.schema import Item
+
+    catalog = [*redial_items, Item(id="sg", title="Sounds Good", year=2020)]
+    linker = EntityLinker(catalog)
+    rules = RuleIntentModel(linker, {g for i in catalog for g in i.genres})
+
+    act = rules.propose("sounds good, thanks", last_shown=5)
+    assert act.liked_items == [] and act.intent != Intent.PREFERENCE
+    assert titles(linker, "Sounds good, thanks") == []  # a capital that starts a sentence
+    assert titles(linker, 'I loved "Sounds Good"') == ["Sounds Good (2020)"]
+    assert titles(linker, "I loved “sounds good”") == ["Sounds Good (2020)"]
+    assert rules.propose('I loved "Sounds Good"').liked_items == ["sg"]
+    assert titles(linker, "i loved the sound of music") == ["The Sound of Music (1965)"]
+
+
+def test_sync_follows_added_changed_and_deleted_items(redial_items):
+    from retrieval.schema import Item
+
+    alien = next(i for i in redial_items if i.title == "Alien")
+    linker = EntityLinker([alien])
+    new = Item(id="q", title="Quantum Cats")
+    linker.sync({alien.id: alien, new.id: new})
+    assert [m.item_id for m in linker.find_titles("I loved Quantum Cats")] == ["q"]
+    linker.sync({new.id: new.model_copy(update={"title": "Quantum Dogs"})})
+    assert linker.find_titles("I loved Alien and Quantum Cats") == []
+    assert [m.item_id for m in linker.find_titles("I loved Quantum Dogs")] == ["q"]
+
+
+def test_common_phrases_that_are_titles_stay_words(linker):
+    for text in (
+        "I'd like something for date night",
+        "my 8 year old wants a movie",
+        "I want to watch the game later",
+        "cheer me up",
+        "I love it",
+        "I saw her",
+        "I'm home alone tonight, something scary",
+        "Hello, I am Looking For A Scary Movie",
+    ):
+        assert titles(linker, text) == [], text
+
+
+def test_lower_case_titles_link_when_cued_listed_or_distinctive(linker):
+    assert titles(linker, "have you seen get out?") == ["Get Out (2017)"]
+    assert titles(linker, "i liked It") == ["It (2017)"]
+    assert titles(linker, "I love ones like Finding Nemo, Up, WALL-E") == [
+        "Finding Nemo (2003)",
+        "Up (2009)",
+        "WALL-E (2008)",
+    ]
+    assert titles(linker, "the silence of the lambs scared me") == [
+        "The Silence of the Lambs (1991)"
+    ]
+    assert titles(linker, "I really liked home aloen") == ["Home Alone (1990)"]  # a typo
+    # ReDial contexts name movies as "Title (Year)": the year marks a title.
+    assert titles(linker, "Up (2009) and It (2017) were great") == ["Up (2009)", "It (2017)"]
+
+
+def test_namesakes_resolve_to_the_famous_one_or_the_one_the_message_names(linker):
+    found = linker.find_titles("I loved the notebook, cried a lot")
+    assert [linker.item(m.item_id).display_title for m in found] == ["The Notebook (2004)"]
+    assert found[0].ambiguous
+    assert titles(linker, "I liked Jumanji, the 1995 one") == ["Jumanji (1995)"]
+    assert titles(linker, "loved Jumanji with Robin Williams") == ["Jumanji (1995)"]
+    assert not linker.find_titles("I liked Titanic (1997)")[0].ambiguous

@@ -15,8 +15,13 @@ def test_reindexing_is_incremental_and_idempotent(index, small_items):
 
 
 def test_new_item_is_searchable_at_once_and_survives_reopening(index, embedder):
-    new = Item(id="new-1", title="Quantum Cats", year=2026, genres=["comedy", "sci-fi"],
-               text="Two cats discover a portal to parallel universes full of yarn.")
+    new = Item(
+        id="new-1",
+        title="Quantum Cats",
+        year=2026,
+        genres=["comedy", "sci-fi"],
+        text="Two cats discover a portal to parallel universes full of yarn.",
+    )
     assert index.add([new], progress=False).added == 1
 
     hits = index.search("cats travelling through parallel universes", k=3)
@@ -26,8 +31,11 @@ def test_new_item_is_searchable_at_once_and_survives_reopening(index, embedder):
 
 
 def test_metadata_filters_apply_in_queries(index):
-    hits = index.search("space monsters", k=30, filter=ItemFilter(exclude_genres=["horror"],
-                                                                   year_min=1980, year_max=1999))
+    hits = index.search(
+        "space monsters",
+        k=30,
+        filter=ItemFilter(exclude_genres=["horror"], year_min=1980, year_max=1999),
+    )
     assert hits
     for hit in hits:
         assert "horror" not in hit.item.genres and 1980 <= hit.item.year <= 1999
@@ -41,3 +49,42 @@ def test_excluded_ids_never_come_back(index):
     ids = [c.item.id for c in first]
     second = index.search("space monsters", k=5, filter=ItemFilter(exclude_ids=ids))
     assert len(second) == 5 and not set(ids) & {c.item.id for c in second}
+
+
+def test_a_write_through_another_index_object_is_seen_at_once(index, embedder):
+    reader = index
+    reader.search("cats travelling through parallel universes", k=3)  # catalog read and kept
+    writer = ItemIndex(index.path, embedder)
+    new = Item(
+        id="new-1",
+        title="Quantum Cats",
+        year=2026,
+        genres=["comedy", "sci-fi"],
+        text="Two cats discover a portal to parallel universes full of yarn.",
+    )
+    writer.add([new], progress=False)
+
+    hits = reader.search(
+        "cats travelling through parallel universes",
+        k=3,
+        filter=ItemFilter(include_genres=["comedy"]),
+    )
+    assert hits[0].item.id == "new-1" and "new-1" in reader.items()
+
+    assert writer.delete(["new-1", "no-such-id"]) == ["new-1"]
+    assert "new-1" not in reader.items()
+    assert "new-1" not in [c.item.id for c in reader.search("cats in parallel universes", k=5)]
+
+
+def test_a_corrected_popularity_or_genre_is_an_update(index, small_items):
+    item = small_items[0]
+    poisoned = item.model_copy(update={"popularity": 1e12})
+    assert index.add([poisoned], progress=False).updated == 1
+    fixed = index.add([item], progress=False)
+    assert (fixed.updated, fixed.unchanged) == (1, 0)
+    assert index.items()[item.id].popularity == item.popularity
+
+    genre = item.genres[0]
+    index.add([item.model_copy(update={"genres": []})], progress=False)
+    found = index.search(item.document(), k=50, filter=ItemFilter(include_genres=[genre]))
+    assert item.id not in [c.item.id for c in found]  # the old genres are gone with the row

@@ -31,10 +31,13 @@ def encoder_dir(tmp_path_factory):
 
 def test_dialogue_text_puts_the_latest_utterance_first():
     assert dialogue_text(["hi", "what do you like?", "  space   horror "]) == (
-        "space horror | what do you like? | hi")
+        "space horror | what do you like? | hi"
+    )
 
 
-def test_encoder_retrieves_from_the_dialogue_and_reaches_new_items_at_once(index, encoder_dir, tmp_path):
+def test_encoder_retrieves_from_the_dialogue_and_reaches_new_items_at_once(
+    index, encoder_dir, tmp_path
+):
     path = tmp_path / "enc"
     shutil.copytree(encoder_dir, path)
     encoder = DialogueEncoder(path, index)
@@ -44,8 +47,13 @@ def test_encoder_retrieves_from_the_dialogue_and_reaches_new_items_at_once(index
     assert "Finding Nemo" in [index.items()[i].title for i, _ in found]
     assert (path / VECTORS_FILE).is_file()  # restarts do not re-embed the catalog
 
-    new = Item(id="new-1", title="Glaciers of Venus", year=2031, genres=["sci-fi"],
-               text="Ice miners on Venus find a frozen alien city under the glaciers.")
+    new = Item(
+        id="new-1",
+        title="Glaciers of Venus",
+        year=2031,
+        genres=["sci-fi"],
+        text="Ice miners on Venus find a frozen alien city under the glaciers.",
+    )
     index.add([new], progress=False)
     found = encoder.search(["miners find a frozen alien city under the ice of Venus"], 3)
     assert found[0][0] == "new-1"

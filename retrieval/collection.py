@@ -1,0 +1,109 @@
+"""The Chroma collection of one index folder, kept in step with what other processes write.
+
+Chroma keeps a collection's vector index in the memory of each process and does not notice rows
+another process adds or deletes: it then misses them, or fails a filtered query with "Error
+finding id" (chromadb 1.5). A `convrec index` run beside a running app is such a process. Every
+write here is therefore announced in a version file (`retrieval.version_file`), and a process
+that sees another's announcement closes its Chroma client and opens a fresh one, which reads the
+folder again. A read that fails in between (written, not yet announced) reopens and retries once.
+
+One `SharedCollection` per folder and process: Chroma shares one client state per folder inside a
+process, so only closing every client of the folder refreshes it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from retrieval.version_file import VersionFile
+
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
+
+COLLECTION = "items"
+CHECK_INTERVAL = 0.1  # seconds: the version file is looked at about once per turn, not per call
+T = TypeVar("T")
+
+_OPEN: dict[Path, SharedCollection] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def shared_collection(path: Path, embedder_name: str) -> SharedCollection:
+    """The collection of the folder `path` for this process (opened on first use)."""
+    key = Path(path).resolve()
+    with _OPEN_LOCK:
+        if key not in _OPEN:
+            _OPEN[key] = SharedCollection(key, embedder_name)
+        return _OPEN[key]
+
+
+class SharedCollection:
+    """A folder's Chroma collection with a `generation` that changes with every catalog change,
+    made by this process or announced by another."""
+
+    def __init__(self, path: Path, embedder_name: str) -> None:
+        self.path = path
+        self.embedder_name = embedder_name  # recorded in the collection's metadata on creation
+        self.generation = 0
+        self._lock = threading.RLock()  # one Chroma call at a time, none during a reopen
+        # Read before Chroma opens: a write after this point is announced later, hence seen.
+        self._writes = VersionFile(path)
+        self._checked = time.monotonic()  # when the version file was last looked at
+        self._client = None
+        self._collection = self._open()
+
+    def check(self) -> int:
+        """The current generation. Writes of this process count at once; another process's are
+        seen through one `stat` of the version file, done at most every CHECK_INTERVAL (and
+        Chroma is then reopened)."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._checked >= CHECK_INTERVAL:
+                self._checked = now
+                if self._writes.changed():
+                    self.reopen()
+            return self.generation
+
+    def run(self, call: Callable[[Collection], T]) -> T:
+        """`call(collection)`, retried once on a fresh client if Chroma fails on rows another
+        process wrote and has not announced yet."""
+        from chromadb.errors import InternalError
+
+        with self._lock:
+            self.check()
+            try:
+                return call(self._collection)
+            except InternalError:
+                self.reopen()
+                return call(self._collection)
+
+    def announce(self) -> None:
+        """Record a write of this process (call after it) for this process and the others."""
+        with self._lock:
+            self._writes.announce()
+            self.generation += 1
+
+    def reopen(self) -> None:
+        """Read the folder again (a new generation: every cache of the items is stale)."""
+        with self._lock:
+            self._client.close()
+            self._collection = self._open()
+            self.generation += 1
+
+    def _open(self) -> Collection:
+        import chromadb
+
+        self._client = chromadb.PersistentClient(
+            str(self.path), settings=chromadb.Settings(anonymized_telemetry=False)
+        )
+        # No embedding function: Chroma's default one downloads a model; we always pass vectors.
+        return self._client.get_or_create_collection(
+            COLLECTION,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedder": self.embedder_name},
+        )

@@ -1,0 +1,50 @@
+"""The popularity prior of a catalog's own counts, bounded so that one row cannot take over.
+
+A catalog row says how popular an item is (ratings, sales, mentions). Ranking reads it on a log
+scale, divided by the catalog's largest value; a single absurd count (1e12 where the rest are in
+the hundreds) would then squash every other item to nothing and win every cold-start list. A
+count far above the bulk of the catalog is not believed: the item counts as a typical one (the
+catalog's median), as an item of unknown popularity does. For a sane catalog nothing changes.
+
+(A collaborative model's mention counts are computed from dialogues, not typed in a file, and
+are read unbounded by the ranker, as the ReDial figures were measured.)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from retrieval.schema import Item
+
+BULK_QUANTILE = 0.9  # the catalog's bulk: 90% of items are at most this popular
+OUTLIER_FACTOR = 100.0  # a count over 100 x the bulk's is not believed
+
+
+def log_popularity(item: Item) -> float:
+    """log(1 + popularity); an unknown popularity counts as 0 here."""
+    return math.log1p(item.popularity or 0.0)
+
+
+@dataclass(frozen=True)
+class PopularityScale:
+    """How a catalog's popularity counts map to the ranker's [0, 1] prior."""
+
+    top: float = 1.0  # the log-popularity that scores 1.0: the largest believable one (>= 1)
+    limit: float = math.inf  # log-popularities above this are not believed
+    typical: float = 0.0  # what an unbelievable one counts as: the catalog's median
+
+    @classmethod
+    def of(cls, items: Iterable[Item]) -> PopularityScale:
+        logs = sorted(log_popularity(item) for item in items)
+        if not logs:
+            return cls()
+        limit = logs[int(BULK_QUANTILE * (len(logs) - 1))] + math.log(OUTLIER_FACTOR)
+        believable = [v for v in logs if v <= limit]
+        return cls(max(believable[-1], 1.0), limit, logs[(len(logs) - 1) // 2])
+
+    def __call__(self, item: Item) -> float:
+        """The item's prior in [0, 1]."""
+        value = log_popularity(item)
+        return (self.typical if value > self.limit else value) / self.top
