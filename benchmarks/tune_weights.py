@@ -19,7 +19,8 @@ from corpora.paths import data_path
 from finetune.ranker_train import collect, recall
 from retrieval.learned_ranker import FEATURES
 
-SIGNALS = (
+# The signals the hand-weighted sum was tuned on (a subset of retrieval.signals.SIGNALS).
+TUNED = (
     "similarity",
     "collaborative",
     "popularity",
@@ -29,7 +30,7 @@ SIGNALS = (
     "seed_genre",
     "era",
 )
-COLUMNS = [FEATURES.index(s) for s in SIGNALS]
+COLUMNS = [FEATURES.index(s) for s in TUNED]
 GRID = {
     "similarity": [0.0, 0.1, 0.2, 0.3, 0.5, 1.0],
     "collaborative": [0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 2.0, 4.0],
@@ -43,7 +44,7 @@ GRID = {
 
 
 def weighted_recall(rows, weights: dict[str, float]) -> tuple[float, float]:
-    w = np.array([weights[s] for s in SIGNALS], dtype="float32")
+    w = np.array([weights[s] for s in TUNED], dtype="float32")
     return recall(rows, lambda r: r.features[:, COLUMNS] @ w)
 
 
@@ -87,11 +88,11 @@ def main() -> None:
     rows = collect(settings, data_path(args.data, "redial"), args.limit)
     reachable = sum(int(r.hits.sum()) for r in rows) / sum(r.instances for r in rows)
     print(f"{len(rows)} turns; targets inside the candidate pool: {reachable:.3f}")
-    current = {s: getattr(RankWeights(), s) for s in SIGNALS}
+    current = {s: getattr(RankWeights(), s) for s in TUNED}
     print("current", current, weighted_recall(rows, current))
     best = search(rows, current)
     print("best", best, weighted_recall(rows, best))
-    for name in SIGNALS:  # ablation: what each signal is worth at the tuned point
+    for name in TUNED:  # ablation: what each signal is worth at the tuned point
         print(f"  without {name}:", weighted_recall(rows, {**best, name: 0.0}))
 
 
