@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Generator, Iterator
 from contextlib import closing
-from typing import NoReturn
 
 from agent.llm.base import ChatMessage, LanguageModel, LLMUnavailable
 from agent.llm.breaker import CircuitBreaker
-from agent.llm.deadline import DeadlineExceeded, within_deadline
+from agent.llm.deadline import within_deadline
+from agent.llm.guard import guarded
 from agent.llm.redact import redact, split_credentials, url_secrets
 
 
@@ -69,30 +69,16 @@ class OpenAICompatibleModel(LanguageModel):
         }
         if stop:
             payload["stop"] = stop
-        try:
-            with closing(within_deadline(lambda: self._lines(payload), self.deadline)) as lines:
-                yield from _deltas(lines)
-        except DeadlineExceeded:
-            self._failed(
-                f"the language model at {self._shown_url} did not finish a reply "
-                f"within the {self.deadline:g}s deadline"
-            )
-        except LLMUnavailable as exc:
-            self._failed(self._redact(str(exc)))
-        except Exception as exc:  # noqa: BLE001
-            # httpx, socket and TLS errors of every kind: caught here, not by the agent's
-            # catch-all, because that one would log the message (and its URL) unredacted.
-            self._failed(
-                f"cannot reach the language model at {self._shown_url}: "
-                f"{type(exc).__name__}: {self._redact(str(exc))}"
-            )
-        self.breaker.success()
-
-    def _failed(self, message: str) -> NoReturn:
-        """Count the failure and raise it; `from None`: the unredacted cause must not be
-        printed with a traceback."""
-        self.breaker.failure(message)
-        raise LLMUnavailable(message) from None
+        with (
+            guarded(
+                self.breaker,
+                f"the language model at {self._shown_url}",
+                self.deadline,
+                self._secrets,
+            ),
+            closing(within_deadline(lambda: self._lines(payload), self.deadline)) as lines,
+        ):
+            yield from _deltas(lines)
 
     def _lines(self, payload: dict) -> Generator[str, None, None]:
         """The raw lines of the answer (keep-alives included: the deadline is checked between

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Generator
-from typing import NoReturn
 
 from agent.llm.base import LLMUnavailable
 from agent.llm.breaker import CircuitBreaker
-from agent.llm.deadline import DeadlineExceeded, within_deadline
+from agent.llm.deadline import within_deadline
+from agent.llm.guard import guarded
 from agent.llm.redact import redact, split_credentials, url_secrets
 from agent.schema import Intent
 
@@ -64,31 +64,12 @@ class HTTPIntentClassifier:
             LLMUnavailable: the server is down, late, skipped or gave a bad answer.
         """
         self.breaker.check(f"the intent classifier at {self.url}")
-        try:
+        with guarded(
+            self.breaker, f"the intent classifier at {self.url}", self.deadline, self._secrets
+        ):
             body = b"".join(within_deadline(lambda: self._chunks(texts), self.deadline))
             scores = self._parse(body)
-        except DeadlineExceeded:
-            self._failed(
-                f"the intent classifier at {self.url} did not answer within "
-                f"the {self.deadline:g}s deadline"
-            )
-        except LLMUnavailable as exc:
-            self._failed(self._redact(str(exc)))
-        except Exception as exc:  # noqa: BLE001
-            # httpx, socket and TLS errors of every kind, redacted here: their messages may
-            # hold the URL.
-            self._failed(
-                f"cannot reach the intent classifier at {self.url}: "
-                f"{type(exc).__name__}: {self._redact(str(exc))}"
-            )
-        self.breaker.success()
         return scores
-
-    def _failed(self, message: str) -> NoReturn:
-        """Count the failure and raise it; `from None`: the unredacted cause must not be
-        printed with a traceback."""
-        self.breaker.failure(message)
-        raise LLMUnavailable(message) from None
 
     def _chunks(self, texts: list[str]) -> Generator[bytes, None, None]:
         """The answer's body as it arrives. Runs in the deadline's worker thread."""
@@ -121,6 +102,3 @@ class HTTPIntentClassifier:
         if len(probs) != len(self.labels):
             raise ValueError(f"{len(probs)} classes, expected {len(self.labels)}")
         return {Intent(label): float(p) for label, p in zip(self.labels, probs)}
-
-    def _redact(self, text: str) -> str:
-        return redact(text, self._secrets)
