@@ -11,25 +11,19 @@ result in `retrieval/ranker.py::RankWeights`: the fallback when no learned ranke
 from __future__ import annotations
 
 import argparse
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 
 from corpora.paths import data_path
 from finetune.ranker_train import collect, recall
-from retrieval.learned_ranker import FEATURES
+from retrieval.ranker import RankWeights
+from retrieval.signals import FEATURES
 
-# The signals the hand-weighted sum was tuned on (a subset of retrieval.signals.SIGNALS).
-TUNED = (
-    "similarity",
-    "collaborative",
-    "popularity",
-    "genre",
-    "people",
-    "seed_similarity",
-    "seed_genre",
-    "era",
-)
+# The hand-weighted signals: the fields of RankWeights the trees also read (not the
+# cross-encoder's or the dialogue encoder's, which are added outside the sum).
+TUNED = tuple(f.name for f in fields(RankWeights) if f.name in FEATURES)
 COLUMNS = [FEATURES.index(s) for s in TUNED]
 GRID = {
     "similarity": [0.0, 0.1, 0.2, 0.3, 0.5, 1.0],
@@ -72,7 +66,6 @@ def search(rows, start: dict[str, float], rounds: int = 3) -> dict[str, float]:
 
 def main() -> None:
     from agent.settings import Settings
-    from retrieval.ranker import RankWeights
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
