@@ -382,11 +382,13 @@ def scary(item: Item) -> str:
     if set(item.genres) & {"thriller", "mystery"} or _SCARY_WORDS.search(item.text.lower()):
         return f"It may be: {item.display_title} is {why}."
     if set(item.genres) & {"family", "animation", "comedy", "romance"}:
-        return (
-            f"Probably not: {item.display_title} is {why}, and nothing in its description "
-            "sounds scary."
-        )
+        return _calm(item, why, "scary")
     return _unknown(item, "is scary")
+
+
+def _calm(item: Item, why: str, word: str) -> str:
+    """A light genre and a description without `word`'s terms: probably not."""
+    return f"Probably not: {item.display_title} is {why}, and nothing in its description sounds {word}."
 
 
 def violent(item: Item) -> str:
@@ -396,10 +398,7 @@ def violent(item: Item) -> str:
     if "action" in item.genres:
         return f"Likely some action violence: {item.display_title} is {why}."
     if set(item.genres) & {"family", "animation", "comedy", "romance"}:
-        return (
-            f"Probably not: {item.display_title} is {why}, and nothing in its description "
-            "sounds violent."
-        )
+        return _calm(item, why, "violent")
     return _unknown(item, "is violent")
 
 
