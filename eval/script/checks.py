@@ -217,5 +217,10 @@ def _refers_to(
         return name, False, f"no item {position} in a list of {len(shown)}"
     item = items[shown[index]]
     invented = invented_facts(reply, [item.id], items)
-    passed = item.display_title.lower() in reply.lower() and not invented
+    text = reply.lower()
+    # "Jumanji came out in 2017" names the item by title and year without the display form
+    named = item.display_title.lower() in text or (
+        item.title.lower() in text and item.year is not None and str(item.year) in text
+    )
+    passed = named and not invented
     return name, passed, f"{item.display_title}: {reply[:100]!r} invented: {invented or 'none'}"
