@@ -313,6 +313,8 @@ class EntityLinker:
                 key = normalise(surface)
                 if len(key) < 5 or not _reads_as_title(text, words[first : end + 1]):
                     continue
+                if all(w.group(0).lower() in _PLAIN for w in words[first : end + 1]):
+                    continue  # "watch scary movies" is a genre, not a typo of Scary Movie
                 item = self.resolve(surface, min_score=85.0 if len(key) >= 7 else 90.0)
                 if item is not None:
                     taken[first : end + 1] = [True] * (end + 1 - first)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.entity_linker import EntityLinker
+from retrieval.schema import Item
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +108,14 @@ def test_namesakes_resolve_to_the_famous_one_or_the_one_the_message_names(linker
     assert titles(linker, "I liked Jumanji, the 1995 one") == ["Jumanji (1995)"]
     assert titles(linker, "loved Jumanji with Robin Williams") == ["Jumanji (1995)"]
     assert not linker.find_titles("I liked Titanic (1997)")[0].ambiguous
+
+
+def test_an_everyday_phrase_after_a_cue_is_no_typo_of_a_title():
+    linker = EntityLinker(
+        [
+            Item(id="sm", title="Scary Movie", year=2000, popularity=50),
+            Item(id="ha", title="Home Alone", year=1990, popularity=40),
+        ]
+    )
+    assert linker.find_titles("I like to watch scary movies") == []
+    assert [m.item_id for m in linker.find_titles("I really liked home aloen")] == ["ha"]
