@@ -108,6 +108,19 @@ HANDWRITTEN = [
     "something for the kids",
     "we're going on a road trip",
     "on a plane tomorrow",
+    # Misspelt everyday words: a typo is forgiven only when it is near a title, not in these.
+    "i realy liked that one",
+    "thnaks so much",
+    "that sounds greaat",
+    "somethign funny please",
+    "I'm looking for a scray movie",
+    "i dont wnat anything too long",
+    "my hubsand likes action",
+    "we watched a documentery last night",
+    "it was hilarous",
+    "somthing romantic for tonite",
+    "i am lookin for a thriler",
+    "any recomendations for teh weekend?",
 ]
 TEMPLATES = [
     "{} lol",

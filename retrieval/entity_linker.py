@@ -138,6 +138,12 @@ _CUE_AFTER = re.compile(
     r"on)\b",
     re.IGNORECASE,
 )
+# A word before a title that picks among same-titled items by age.
+_AGE_BEFORE = re.compile(
+    r"\b(new|newer|newest|latest|recent|original|old|older|first)\s+(?:one\s+of\s+)?"
+    r"(?:the\s+)?(?:movie\s+|film\s+)?$",
+    re.IGNORECASE,
+)
 _LIST_GAP = re.compile(r"\s*(?:,|&|/|\band\b|\bor\b|,\s*and\b|,\s*or\b)\s*", re.IGNORECASE)
 _GAP = re.compile(r"[\s:'’&-]*")  # what may stand between two words of one title
 _OPENING_QUOTES = "\"“‘'«"
@@ -173,7 +179,15 @@ class _Context:
 
 
 class EntityLinker:
-    def __init__(self, items: list[Item]) -> None:
+    def __init__(self, items: list[Item], words: frozenset[str] | None = None) -> None:
+        """Args:
+        items: the catalog.
+        words: ordinary dictionary words (default: the local embedding model's vocabulary,
+            `retrieval/vocabulary.py`); a lower-case title word outside it is a coined title
+            ("superbad") or a typo ("inceptin")."""
+        from retrieval.vocabulary import dictionary_words
+
+        self._words = dictionary_words() if words is None else words
         self._synced: dict[str, Item] | None = None  # the catalog `sync` last read
         self._clear()
         self.add(items)
@@ -182,6 +196,7 @@ class EntityLinker:
         self._items: dict[str, Item] = {}
         self._by_key: dict[str, list[Item]] = defaultdict(list)
         self._people: dict[str, str] = {}
+        self._title_words: set[str] = set()  # every word of every title: not a typo
         self._fuzzy_keys: list[str] | None = None
 
     def add(self, items: list[Item]) -> None:
@@ -194,6 +209,7 @@ class EntityLinker:
             for key in {normalise(item.title), normalise(item.display_title)}:
                 self._by_key[key].append(item)
                 touched.add(key)
+                self._title_words.update(key.split())
             for group in item.people.values():
                 for name in group:
                     if len(name.split()) >= 2:  # one-word names collide with ordinary words
@@ -238,6 +254,8 @@ class EntityLinker:
         )
         found: list[Mention] = []
         pending: list[tuple[int, int, list[Item], Item]] = []  # link only in a list of titles
+        firm = list(taken)  # what the fuzzy passes may not reuse: people and linked titles
+        named = list(taken)  # people's names only
         for size in range(min(_MAX_WORDS, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
                 if any(taken[start : start + size]):
@@ -246,10 +264,12 @@ class EntityLinker:
                 bucket = self._by_key.get(normalise(" ".join(m.group(0) for m in span)))
                 if not bucket:
                     continue
-                verdict = _reads_as_title(text, span)
+                verdict = _reads_as_title(text, span, self._words)
                 if verdict is False:
                     continue
                 taken[start : start + size] = [True] * size
+                if verdict is True:
+                    firm[start : start + size] = [True] * size
                 entry = (
                     span[0].start(),
                     span[-1].end(),
@@ -260,8 +280,22 @@ class EntityLinker:
                     pending.append(entry)
                 else:
                     found.append(_mention(text, *entry))
-        found += self._fuzzy_cued(text, words, taken)
-        found += self._fuzzy_capitalised(text, words, taken)
+        # A span that is a title only inside a list ("Woman" in "Prettty Woman") must not hide
+        # a misspelt title around it: the fuzzy passes see past it, and a typo they resolve
+        # wins over the pending span it overlaps.
+        fuzzy = self._fuzzy_cued(text, words, firm)
+        fuzzy += self._fuzzy_capitalised(text, words, firm)
+        # A misspelt word next to an exact title may be the rest of a longer one ("Wonder wman"
+        # is Wonder Woman, not Wonder): its window may cover exact links, and replaces them.
+        for i, word in enumerate(words):
+            named[i] = named[i] or any(m.start <= word.start() < m.end for m in fuzzy)
+        unknown = self._fuzzy_unknown(text, words, named)
+        found = [
+            m for m in found if not any(u.start <= m.start and m.end <= u.end for u in unknown)
+        ]
+        fuzzy += unknown
+        pending = [p for p in pending if not any(m.start < p[1] and p[0] < m.end for m in fuzzy)]
+        found += fuzzy
         found += _listed(text, found, pending)
         return sorted(found, key=lambda m: m.start)
 
@@ -291,6 +325,11 @@ class EntityLinker:
         for item in bucket:
             if context.people & {normalise(n) for group in item.people.values() for n in group}:
                 return item
+        dated = [item for item in bucket if item.year]
+        age = _AGE_BEFORE.search(text[max(0, span[0].start() - 30) : span[0].start()])
+        if age and len(dated) > 1:  # "the new Jumanji", "the original It"
+            newest = age.group(1).lower() in ("new", "newer", "newest", "latest", "recent")
+            return (max if newest else min)(dated, key=lambda it: it.year or 0)
         return bucket[0]
 
     def _fuzzy_cued(self, text: str, words: list[re.Match], taken: list[bool]) -> list[Mention]:
@@ -311,7 +350,7 @@ class EntityLinker:
             for end in range(last, first - 1, -1):
                 surface = text[word.start() : words[end].end()]
                 key = normalise(surface)
-                if len(key) < 5 or not _reads_as_title(text, words[first : end + 1]):
+                if len(key) < 5 or not _reads_as_title(text, words[first : end + 1], self._words):
                     continue
                 if all(w.group(0).lower() in _PLAIN for w in words[first : end + 1]):
                     continue  # "watch scary movies" is a genre, not a typo of Scary Movie
@@ -361,6 +400,53 @@ class EntityLinker:
             item = self.resolve(surface, min_score=85.0 if len(key) >= 7 else 90.0)
             if item is not None:
                 return Mention(item.id, run[0].start(), run[size - 1].end(), surface), size
+        return None
+
+    def _fuzzy_unknown(self, text: str, words: list[re.Match], taken: list[bool]) -> list[Mention]:
+        """Typos in lower case with no cue ("i liked jurasssic park"): a word that is neither a
+        dictionary word nor a word of any title is most likely misspelt. The longest window of
+        up to six words on each side that resolves with a strict cut-off is the title."""
+        found: list[Mention] = []
+        for index, word in enumerate(words):
+            token = word.group(0).lower().replace("’", "'")
+            if taken[index] or not self._misspelt(token):
+                continue
+            first, last = _run_around(text, words, taken, index, reach=6)
+            hit = self._fuzzy_window(text, words, first, last, index)
+            if hit is not None:
+                start, end, mention = hit
+                taken[start : end + 1] = [True] * (end + 1 - start)
+                found.append(mention)
+        return found
+
+    def _misspelt(self, token: str) -> bool:
+        return (
+            len(token) >= 4
+            and token.isalpha()
+            and bool(self._words)
+            and token not in self._words
+            and token not in self._title_words
+            and token not in _PLAIN
+        )
+
+    def _fuzzy_window(
+        self, text: str, words: list[re.Match], first: int, last: int, index: int
+    ) -> tuple[int, int, Mention] | None:
+        """The longest window in words[first..last] holding words[index] that names a title."""
+        windows = [(a, b) for a in range(first, index + 1) for b in range(index, last + 1)]
+        for a, b in sorted(windows, key=lambda w: (w[0] - w[1], w[0])):
+            span = words[a : b + 1]
+            if span[-1].group(0).lower() in _STOPWORDS or span[0].group(0).lower() in (
+                _STOPWORDS - {"the", "a", "an"}
+            ):
+                continue  # a title neither ends on "of" nor starts on "and"
+            surface = text[span[0].start() : span[-1].end()]
+            key = normalise(surface)
+            if len(key) < 6:
+                continue
+            item = self.resolve(surface, min_score=88.0 if len(key) >= 9 else 90.0)
+            if item is not None:
+                return a, b, Mention(item.id, span[0].start(), span[-1].end(), surface)
         return None
 
     def find_people(self, text: str) -> list[str]:
@@ -481,7 +567,9 @@ def _capitalised_neighbour(text: str, span: list[re.Match]) -> bool:
     return (shouting(before) and not _sentence_start(text, before.start(1))) or shouting(after)
 
 
-def _reads_as_title(text: str, span: list[re.Match]) -> bool | None:
+def _reads_as_title(
+    text: str, span: list[re.Match], words: frozenset[str] = frozenset()
+) -> bool | None:
     """True: link. None: link only inside a list of titles. False: ordinary words ("it",
     "up", "date night", "my 8 year old")."""
     surface = [m.group(0) for m in span]
@@ -506,6 +594,33 @@ def _reads_as_title(text: str, span: list[re.Match]) -> bool | None:
         return True if (capital and not shouted) or cued else None
     if capital or (_title_case(surface) and lowered[0] not in _COMMON):
         return True
-    if len(content) == 1:  # "an alien", "superbad": lower-case single words need a cue
-        return True if cued else None
+    if len(content) == 1:
+        # "superbad", "the goonies": not a dictionary word, so nothing but a title; "an alien",
+        # "click": a word first, a title only when cued ("loved click") or listed.
+        coined = bool(words) and len(content[0]) >= 4 and content[0] not in words
+        return True if cued or coined else None
     return True
+
+
+def _run_around(
+    text: str, words: list[re.Match], taken: list[bool], index: int, reach: int
+) -> tuple[int, int]:
+    """The words within `reach` of words[index] on each side that may belong to one title with
+    it: not taken, and only spaces or title punctuation between them (no comma, no full stop)."""
+    first = index
+    while (
+        first > 0
+        and index - first < reach
+        and not taken[first - 1]
+        and _GAP.fullmatch(text[words[first - 1].end() : words[first].start()])
+    ):
+        first -= 1
+    last = index
+    while (
+        last + 1 < len(words)
+        and last - index < reach
+        and not taken[last + 1]
+        and _GAP.fullmatch(text[words[last].end() : words[last + 1].start()])
+    ):
+        last += 1
+    return first, last

@@ -119,3 +119,39 @@ def test_an_everyday_phrase_after_a_cue_is_no_typo_of_a_title():
     )
     assert linker.find_titles("I like to watch scary movies") == []
     assert [m.item_id for m in linker.find_titles("I really liked home aloen")] == ["ha"]
+
+
+def test_coined_titles_link_in_lower_case_without_a_cue(linker):
+    # Not dictionary words, so nothing but titles; words that are also titles still need a cue.
+    assert titles(linker, "superbad and beetlejuice both") == [
+        "Superbad (2007)",
+        "Beetlejuice (1988)",
+    ]
+    assert titles(linker, "Will look at moana too.") == ["Moana (2016)"]
+    assert titles(linker, "avatar is sci fantasy if you ask me") == []
+
+
+def test_lower_case_typos_link_but_misspelt_everyday_words_do_not(linker):
+    assert titles(linker, "has action. I liked braveheart And also jurasssic park") == [
+        "Braveheart (1995)",
+        "Jurassic Park (1993)",
+    ]
+    assert titles(linker, "big fan of blily madison") == ["Billy Madison (1995)"]
+    for text in (
+        "i realy liked that one",
+        "somethign funny please",
+        "I'm looking for a scray movie",
+    ):
+        assert titles(linker, text) == [], text
+
+
+def test_a_typo_after_a_shorter_title_completes_the_longer_one(linker):
+    # "Wonder" and "Prettty"'s "Woman" are titles too; the misspelt word shows which one is meant.
+    assert titles(linker, "wonder wman was great") == ["Wonder Woman (2017)"]
+    assert titles(linker, "Prettty Woman Is a classic") == ["Pretty Woman (1990)"]
+    assert titles(linker, "The Sceret Life of Pets") == ["The Secret Life of Pets (2016)"]
+
+
+def test_new_and_original_choose_among_same_titled_items(linker):
+    assert titles(linker, "have you seen the new jumanji") == ["Jumanji (2017)"]
+    assert titles(linker, "I loved the original jumanji") == ["Jumanji (1995)"]
