@@ -84,7 +84,7 @@ _PLAIN = _EVERYDAY | set(
     part my our your his their favorite favourite rock perfect going coming getting style
     road trip almost absolutely back front side top bottom street car train plane ship boat
     trip actually because goes taste superhero murder laugh before after kid story stories
-    sweet
+    sweet stuff call
     """.split()
 )
 _FUNCTION_WORDS = {
@@ -144,6 +144,8 @@ _AGE_BEFORE = re.compile(
     r"(?:the\s+)?(?:movie\s+|film\s+)?$",
     re.IGNORECASE,
 )
+# A word followed by these names a kind of item ("alien movies"), not a title.
+_KIND_AFTER = re.compile(r"\s+(?:movies|films|flicks|ones|type|genre|fans?)\b", re.IGNORECASE)
 _LIST_GAP = re.compile(r"\s*(?:,|&|/|\band\b|\bor\b|,\s*and\b|,\s*or\b)\s*", re.IGNORECASE)
 _GAP = re.compile(r"[\s:'’&-]*")  # what may stand between two words of one title
 _OPENING_QUOTES = "\"“‘'«"
@@ -354,6 +356,8 @@ class EntityLinker:
                     continue
                 if all(w.group(0).lower() in _PLAIN for w in words[first : end + 1]):
                     continue  # "watch scary movies" is a genre, not a typo of Scary Movie
+                if not self._has_typo(words[first : end + 1]):
+                    continue
                 item = self.resolve(surface, min_score=85.0 if len(key) >= 7 else 90.0)
                 if item is not None:
                     taken[first : end + 1] = [True] * (end + 1 - first)
@@ -395,7 +399,7 @@ class EntityLinker:
                 continue  # a title does not end on "of" or "the"
             surface = text[run[0].start() : run[size - 1].end()]
             key = normalise(surface)
-            if len(key) < 5:
+            if len(key) < 5 or not self._has_typo(run[:size]):
                 continue
             item = self.resolve(surface, min_score=85.0 if len(key) >= 7 else 90.0)
             if item is not None:
@@ -420,14 +424,22 @@ class EntityLinker:
         return found
 
     def _misspelt(self, token: str) -> bool:
+        """Neither a dictionary word (nor its plural or -ing form, nor a contraction typed
+        without its apostrophe: "havent") nor a word of any title: "inceptin", "jurasic"."""
+        token = token.lower().replace("’", "'")
         return (
             len(token) >= 4
             and token.isalpha()
             and bool(self._words)
-            and token not in self._words
+            and not _dictionary_form(token, self._words)
             and token not in self._title_words
             and token not in _PLAIN
         )
+
+    def _has_typo(self, span: list[re.Match]) -> bool:
+        """A fuzzy match needs a misspelt word: "enjoyed watching" is not a typo of The
+        Hatching, nor "Thinking" of The Thinning. Without a vocabulary, any span may be one."""
+        return not self._words or any(self._misspelt(w.group(0)) for w in span)
 
     def _fuzzy_window(
         self, text: str, words: list[re.Match], first: int, last: int, index: int
@@ -442,7 +454,7 @@ class EntityLinker:
                 continue  # a title neither ends on "of" nor starts on "and"
             surface = text[span[0].start() : span[-1].end()]
             key = normalise(surface)
-            if len(key) < 6:
+            if len(key) < (6 if a < b else 7):  # "creept" is creepy, not Creep
                 continue
             item = self.resolve(surface, min_score=88.0 if len(key) >= 9 else 90.0)
             if item is not None:
@@ -583,6 +595,8 @@ def _reads_as_title(
     content = [w for w in lowered if w not in _DETERMINERS | _PRONOUNS] or lowered[:1]
     if not content or (len(content) == 1 and (content[0].isdigit() or len(content[0]) < 2)):
         return False
+    if len(content) == 1 and _KIND_AFTER.match(after) and (content[0] in words or not words):
+        return False  # "gangster movies", "I like Comedy Movies": a kind of film, not a title
     if all(w in _PLAIN or w.isdigit() for w in lowered):
         if len(content) == 1:  # "it", "up", "the game": capitalised and cued ("loved It")
             return (True if _cued(text, start) else None) if capital else False
@@ -600,6 +614,30 @@ def _reads_as_title(
         coined = bool(words) and len(content[0]) >= 4 and content[0] not in words
         return True if cued or coined else None
     return True
+
+
+# Contractions as typed without the apostrophe: ordinary words, not typos of titles.
+_CONTRACTIONS = {
+    w.replace("'", "")
+    for w in "haven't hasn't hadn't don't doesn't didn't can't couldn't wouldn't shouldn't "
+    "won't isn't aren't wasn't weren't i'm i've i'll i'd you're you've you'll they're they've "
+    "that's what's let's there's here's he's she's it's who's we're we've".split()
+}
+
+
+def _dictionary_form(token: str, words: frozenset[str]) -> bool:
+    """The word, or the word it is inflected from, is in the dictionary ("gangsters",
+    "comedys", "thrillers"), or it is a contraction without its apostrophe."""
+    if token in words or token in _CONTRACTIONS:
+        return True
+    stems = [token[:-1]] if token.endswith("s") else []
+    if token.endswith(("es", "ed")):
+        stems.append(token[:-2])
+    if token.endswith("ies"):
+        stems.append(token[:-3] + "y")
+    if token.endswith("ing"):
+        stems += [token[:-3], token[:-3] + "e"]
+    return any(stem in words for stem in stems)
 
 
 def _run_around(
