@@ -497,6 +497,12 @@ class Agent:
             if message
             else None
         )
+        if question is not None and act.unknown_titles and not self.linker.find_titles(message):
+            # "who directed Amélie?" when Amélie is not in the catalog: say so, rather than
+            # answer about the item discussed before.
+            unchanged = state.model_copy(deep=True)
+            unchanged.turns += 1
+            return _Plan("answer", Intent.INQUIRE, unchanged, linking_note(act, self._title))
         if question is not None:
             return self._answer(question, state)
         new_state, referents = self.tracker.apply(state, act)

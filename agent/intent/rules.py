@@ -13,7 +13,9 @@ from retrieval.entity_linker import EntityLinker, Mention
 # A title the user clearly names: quoted, or capitalised words, right after a cue ("I loved
 # Amélie", 'have you seen "Amélie"').
 _NAMED_AFTER_CUE = re.compile(
-    r"(?:\b(?:seen|saw|watched|loved|liked|like|love|enjoyed|hated)|,|\band\b|\bor\b)\s+"
+    r"(?:\b(?:seen|saw|watched|loved|liked|like|love|enjoyed|hated|do you have|have you got|"
+    r"what about|how about|tell me about|heard of|is there|directed|wrote|who is in|who's in|"
+    r"stars in|what is|what's)|,|\band\b|\bor\b)\s+"
     r"(?:[\"“‘«]([^\"”’»]{2,60})[\"”’»]"
     r"|((?:[A-Z\u00C0-\u00DE][\w'’\u00C0-\u024F-]*)"
     r"(?:\s+(?:(?:of|the|a|an|in|on|to|for|with)\s+)*[A-Z0-9\u00C0-\u00DE][\w'’\u00C0-\u024F-]*)*))"
