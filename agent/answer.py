@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from agent.domain import MOVIES, CatalogProfile
 from agent.intent import lexicon as lx
 from agent.schema import DialogueState
 from retrieval.entity_linker import EntityLinker, Mention
@@ -35,6 +36,8 @@ class Topic(str, Enum):
     DATE = "date"
     COMPARE = "compare"
     OVERVIEW = "overview"  # "tell me about the third one", "what about it?"
+    SERIES = "series"  # catalogs with series (books): "is it part of a series?"
+    RATING = "rating"  # catalogs with a rating attribute: "how is it rated?"
 
 
 # Checked in this order; a message may ask several ("what is it about? is it ok for a date?").
@@ -110,6 +113,20 @@ _TOPICS: list[tuple[Topic, re.Pattern]] = [
         ),
     ),
 ]
+# Topics only catalogs that are not movies are asked about: the movie questions stay as measured.
+_ATTRIBUTE_TOPICS: list[tuple[Topic, re.Pattern]] = [
+    (
+        Topic.SERIES,
+        re.compile(r"\bseries\b|\bsequels?\b|\bprequels?\b|\bstand-?alone\b|\bstandalone\b"),
+    ),
+    (
+        Topic.RATING,
+        re.compile(
+            r"\brat(?:ed|ing|ings)\b|\bhow many stars\b|\bstar rating\b|\breviews?\b|"
+            r"\bhow good is\b"
+        ),
+    ),
+]
 # Messages that ask for items rather than about one ("is there something scary?").
 _REQUEST = re.compile(
     r"\brecommend\w*|\bsuggest\w*|\blooking for\b|\bshow me\b|\bgive me\b|\bsomething\b|"
@@ -130,7 +147,16 @@ _ORDINAL = re.compile(
 )
 _OTHER = re.compile(r"\bthe other(?: one)?\b")
 # Topics a question may ask without naming its item: "who directed?" means the one discussed.
-_IMPLICIT = {Topic.CAST, Topic.DIRECTOR, Topic.WRITER, Topic.YEAR, Topic.PLOT, Topic.GENRE}
+_IMPLICIT = {
+    Topic.CAST,
+    Topic.DIRECTOR,
+    Topic.WRITER,
+    Topic.YEAR,
+    Topic.PLOT,
+    Topic.GENRE,
+    Topic.SERIES,
+    Topic.RATING,
+}
 
 _ROLES = {  # what each people topic reads, first role present wins (books have authors)
     Topic.CAST: ("star", "stars", "cast", "actor", "actors"),
@@ -167,8 +193,9 @@ class Answerer:
     """Reads questions about items and answers them from the items' fields. Stateless: the
     dialogue state is passed in."""
 
-    def __init__(self, linker: EntityLinker) -> None:
+    def __init__(self, linker: EntityLinker, profile: CatalogProfile = MOVIES) -> None:
         self.linker = linker  # the agent's own, so items added later are found
+        self.attributes = not profile.movies  # series and rating questions (books)
 
     def read(
         self, message: str, state: DialogueState, items: dict[str, Item], inquire: bool = False
@@ -178,7 +205,7 @@ class Answerer:
         message = " ".join(message.split())
         mentions = _titles(self.linker.find_titles(message))
         lower = message.lower()
-        topics = topics_of(_masked(lower, [(m.start, m.end) for m in mentions]))
+        topics = topics_of(_masked(lower, [(m.start, m.end) for m in mentions]), self.attributes)
         if not topics and not inquire:
             return None
         if not (inquire or lower.endswith("?") or _QUESTION_START.match(lower)) or _REQUEST.search(
@@ -264,10 +291,11 @@ class Answerer:
         return [i for i in state.last_shown if i != first][:1]
 
 
-def topics_of(lower: str) -> list[Topic]:
-    """The topics a (lower-case) message asks about, in the order it asks them."""
+def topics_of(lower: str, attributes: bool = False) -> list[Topic]:
+    """The topics a (lower-case) message asks about, in the order it asks them; `attributes`:
+    also series and rating (catalogs that are not movies)."""
     found = []
-    for topic, pattern in _TOPICS:
+    for topic, pattern in _TOPICS + (_ATTRIBUTE_TOPICS if attributes else []):
         match = pattern.search(lower)
         if match:
             found.append((match.start(), topic))
@@ -364,6 +392,9 @@ def genre(item: Item) -> str:
 
 def overview(item: Item) -> str:
     facts = [genre(item) if item.genres else ""]
+    authors = _authors(item)
+    if authors:
+        facts.append(f"It is by {_names(authors)}.")
     directors = _people(item, Topic.DIRECTOR)
     stars = _people(item, Topic.CAST)
     if directors or stars:
@@ -440,6 +471,8 @@ def compare(item: Item, other: Item | None) -> str:
 
 def _profile(item: Item) -> str:
     facts = [f"listed as {_names(item.genres, 4)}" if item.genres else "of no listed genre"]
+    if _authors(item):
+        facts.append(f"by {_names(_authors(item), 2)}")
     directors = _people(item, Topic.DIRECTOR)
     if directors:
         facts.append(f"directed by {_names(directors, 2)}")
@@ -476,6 +509,33 @@ def _snippet(text: str) -> str:
     return cut[: end + 1] if end > PLOT_CHARS // 2 else cut.rstrip() + "…"
 
 
+def _authors(item: Item) -> list[str]:
+    """A book's authors (movies have none: their answers stay as they were)."""
+    return item.people.get("author") or item.people.get("authors") or []
+
+
+def series(item: Item) -> str:
+    name, number = item.attributes.get("series_name"), item.attributes.get("series_number")
+    label = item.attributes.get("series")
+    if not isinstance(name, str):
+        return f"The catalog lists no series for {item.display_title}: it reads as a standalone."
+    if isinstance(number, (int, float)) and float(number).is_integer():
+        return f"{item.display_title} is book {int(number)} of {_the(name)} series."
+    return f"{item.display_title} is part of {_the(name)} series ({label})."
+
+
+def _the(name: str) -> str:
+    return name if name.lower().startswith("the ") else f"the {name}"
+
+
+def rating(item: Item) -> str:
+    value = item.attributes.get("average_rating")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"The catalog doesn't say how {item.display_title} is rated."
+    count = f" over {int(item.popularity):,} ratings" if item.popularity else ""
+    return f"{item.display_title} is rated {value:.2f} on average{count}."
+
+
 ANSWERS = {
     Topic.CAST: cast,
     Topic.DIRECTOR: director,
@@ -488,4 +548,6 @@ ANSWERS = {
     Topic.KIDS: kids,
     Topic.DATE: date,
     Topic.OVERVIEW: overview,
+    Topic.SERIES: series,
+    Topic.RATING: rating,
 }

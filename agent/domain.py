@@ -84,6 +84,15 @@ def credit(role: str, name: str) -> str:
     return f"{ROLE_VERBS.get(role, 'with')} {name}"
 
 
+def byline(item: Item, limit: int = 2) -> str:
+    """'by Brandon Sanderson': the item's makers when its catalog credits makers ("by" roles:
+    authors, brands, artists), else "" (a movie card names no director: it never did)."""
+    for role, names in item.people.items():
+        if names and ROLE_VERBS.get(role) == "by":
+            return credit(role, " and ".join(names[:limit]))
+    return ""
+
+
 def _plural(noun: str) -> str:
     if noun.endswith(("s", "x", "ch", "sh")):
         return noun + "es"

@@ -34,6 +34,33 @@ def _shared_person(item: Item, name: str) -> str:
     return f"also {credit(role, name)}"
 
 
+def _series(item: Item) -> tuple[str, float | None]:
+    """(series name, number) from the attributes a catalog loader wrote ("", None: none)."""
+    name, number = item.attributes.get("series_name"), item.attributes.get("series_number")
+    return (
+        name if isinstance(name, str) else "",
+        float(number) if isinstance(number, (int, float)) else None,
+    )
+
+
+def _same_series(item: Item, anchor: Item) -> str:
+    """'next in the Mistborn series' / 'also in the Mistborn series', or "" when not."""
+    (name, number), (other, before) = _series(item), _series(anchor)
+    if not name or name != other:
+        return ""
+    named = name if name.lower().startswith("the ") else f"the {name}"
+    if number is not None and before is not None and number - before == 1:
+        return f"next in {named} series"
+    return f"also in {named} series"
+
+
+def _kin(item: Item, liked: list[Item]) -> Item | None:
+    """The latest liked item of the same series, else one sharing a person."""
+    name = _series(item)[0]
+    same = [it for it in liked if name and _series(it)[0] == name]
+    return next(iter(same), None) or next((it for it in liked if _people(item) & _people(it)), None)
+
+
 def _a(words: str) -> str:
     """'A comedy' / 'An animation': the article that fits."""
     return f"{'An' if words[:1].lower() in 'aeiou' else 'A'} {words}"
@@ -64,20 +91,28 @@ class Explainer:
         memory = self.context.memory
         similarity = memory.vectors([c.item.id for c in candidates]) @ memory.vectors(liked).T
         items = memory.items()
-        return [
+        anchors = [
             items[liked[int(row.argmax())]] if float(row.max()) >= SIMILAR_ENOUGH else None
             for row in similarity
         ]
+        if self.profile.movies:
+            return anchors
+        # A book of the same series or author is "like" a liked one however far its vector is.
+        kin = [_kin(c.item, [items[i] for i in liked[::-1] if i in items]) for c in candidates]
+        return [anchor or other for anchor, other in zip(anchors, kin, strict=True)]
 
     def _reason(self, item: Item, anchor: Item | None, state: DialogueState) -> str:
         parts: list[str] = []
         shared = [g for g in item.genres if g in anchor.genres][:2] if anchor else []
         people = sorted(_people(item) & _people(anchor))[:1] if anchor else []
         fan_of = self._liked_together(item, state)
-        if shared or people:
-            details = ([f"also {_join(shared)}"] if shared else []) + [
-                _shared_person(item, name) for name in people
-            ]
+        series = _same_series(item, anchor) if anchor else ""
+        if shared or people or series:
+            details = (
+                ([series] if series else [])
+                + ([f"also {_join(shared)}"] if shared else [])
+                + [_shared_person(item, name) for name in people]
+            )
             parts.append(f"Like {anchor.display_title}: {', '.join(details)}")
         elif fan_of is not None:
             parts.append(f"Often liked by people who liked {fan_of.display_title}")

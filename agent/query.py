@@ -35,6 +35,7 @@ def build_query(
             year_max=state.year_max,
             exclude_ids=sorted(state.excluded_items()),
             exclude_text_terms=_theme_terms(state.avoid_themes),
+            limits=state.limits,
         ),
         k=k,
         diversity=state.diversity,

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from retrieval.schema import AttributeLimits
+
 
 class Intent(str, Enum):
     """What the user just did. Coarse on purpose: each value changes the policy differently.
@@ -62,6 +64,11 @@ class UserAct(BaseModel):
         default_factory=list,
         description="Ids picked among same-titled items: the reply says which one was taken.",
     )
+    limits: AttributeLimits = Field(
+        default_factory=AttributeLimits,
+        description="Limits on the catalog's own attributes and people ('rated above 4.2', "
+        "'a standalone', 'by Brandon Sanderson'); see agent/attribute_reader.py.",
+    )
 
 
 class DialogueState(BaseModel):
@@ -84,6 +91,9 @@ class DialogueState(BaseModel):
     liked_people: list[str] = Field(default_factory=list)
     year_min: int | None = None
     year_max: int | None = None
+    limits: AttributeLimits = Field(
+        default_factory=AttributeLimits, description="Hard: attribute and people limits."
+    )
     queries: list[str] = Field(default_factory=list, description="Free-text wishes, newest last.")
     diversity: float = Field(default=0.0, ge=0.0, le=1.0, description="0: pure relevance.")
     turns: int = 0
@@ -113,6 +123,7 @@ class DialogueState(BaseModel):
             or self.year_min
             or self.year_max
             or self.avoid_themes
+            or not self.limits.is_empty()
         )
 
     def excluded_items(self) -> set[str]:
@@ -133,6 +144,9 @@ class Recommendation(BaseModel):
     year: int | None = None
     genres: list[str] = Field(default_factory=list)
     description: str = ""
+    byline: str = Field(
+        default="", description="Its makers, cited when they are authors: 'by Brandon Sanderson'."
+    )
     score: float
     reason: str = Field(description="One line, grounded in the item's data and the user's wishes.")
 

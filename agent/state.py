@@ -57,6 +57,7 @@ class StateTracker:
         s.liked_people = _add(s.liked_people, act.people)
         s.year_min = act.year_min if act.year_min is not None else s.year_min
         s.year_max = act.year_max if act.year_max is not None else s.year_max
+        s.limits = s.limits.merged(act.limits)
         if act.query and act.intent in (Intent.PREFERENCE, Intent.REQUEST, Intent.CRITIQUE):
             s.queries = (s.queries + [act.query])[-MAX_QUERIES:]
         return s, _add(refs, liked + disliked + seen)

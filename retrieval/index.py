@@ -159,7 +159,10 @@ class ItemIndex:
         filter = filter or ItemFilter()
         # Text terms are checked after the search (the store filters metadata only): ask for more.
         extra = 3 * k if filter.exclude_text_terms else 0
-        limit = min(k + extra + len(filter.exclude_ids), len(self))
+        limited = not filter.limits.is_empty()
+        # So are attribute limits, which may pass a few dozen items of thousands ("by Brandon
+        # Sanderson"): those searches rank the whole catalog.
+        limit = len(self) if limited else min(k + extra + len(filter.exclude_ids), len(self))
         if limit <= 0:
             return []
         result = self._store.run(
@@ -182,6 +185,7 @@ class ItemIndex:
             if id_ not in filter.exclude_ids
             and id_ in items  # deleted in between: skipped
             and not filter.text_match(items[id_])
+            and (not limited or filter.limits.accepts(items[id_]))
         ]
         return candidates[:k]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from functools import lru_cache
 
@@ -95,6 +96,81 @@ def split_title_year(name: str) -> tuple[str, int | None]:
     return " ".join(name[: match.start()].split()), int(match.group(1))
 
 
+class AttributeLimits(BaseModel):
+    """Hard limits on an item's own attributes and people, for catalogs that have them ("rated
+    above 4.2", "a standalone", "by Brandon Sanderson"). Every field empty: no limit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    minimum: dict[str, float] = Field(default_factory=dict, description="Attribute -> lowest.")
+    maximum: dict[str, float] = Field(default_factory=dict, description="Attribute -> highest.")
+    present: list[str] = Field(default_factory=list, description="Attributes an item must have.")
+    absent: list[str] = Field(default_factory=list, description="Attributes it must not have.")
+    one_of: dict[str, list[str]] = Field(
+        default_factory=dict, description="Attribute -> the values accepted (series_name)."
+    )
+    none_of: dict[str, list[str]] = Field(
+        default_factory=dict, description="Attribute -> values refused."
+    )
+    people: list[str] = Field(default_factory=list, description="Item credits any of these.")
+    not_people: list[str] = Field(default_factory=list, description="Item credits none of these.")
+
+    def is_empty(self) -> bool:
+        return not any(self.model_dump().values())
+
+    def accepts(self, item: Item) -> bool:
+        values = item.attributes
+        credited = {name for names in item.people.values() for name in names}
+        return (
+            all(_number(values.get(k), -math.inf) >= v for k, v in self.minimum.items())
+            and all(_number(values.get(k), math.inf) <= v for k, v in self.maximum.items())
+            and all(values.get(k) not in (None, "") for k in self.present)
+            and all(values.get(k) in (None, "") for k in self.absent)
+            and all(values.get(k) in accepted for k, accepted in self.one_of.items())
+            and not any(values.get(k) in refused for k, refused in self.none_of.items())
+            and (not self.people or bool(credited & set(self.people)))
+            and not credited & set(self.not_people)
+        )
+
+    def merged(self, newer: AttributeLimits) -> AttributeLimits:
+        """These limits with `newer` said after them: a newer value of a key replaces the older,
+        and "a series" lifts "a standalone" (and the other way round)."""
+        present = [k for k in self.present if k not in newer.absent]
+        absent = [k for k in self.absent if k not in newer.present]
+        return AttributeLimits(
+            minimum={**self.minimum, **newer.minimum},
+            maximum={**self.maximum, **newer.maximum},
+            present=list(dict.fromkeys(present + newer.present)),
+            absent=list(dict.fromkeys(absent + newer.absent)),
+            one_of=_values(self.one_of, newer.one_of, newer.none_of),
+            none_of=_values(self.none_of, newer.none_of, newer.one_of),
+            people=newer.people or [p for p in self.people if p not in newer.not_people],
+            not_people=list(
+                dict.fromkeys(
+                    [p for p in self.not_people if p not in newer.people] + newer.not_people
+                )
+            ),
+        )
+
+
+def _values(
+    older: dict[str, list[str]], newer: dict[str, list[str]], lifted: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """Per attribute, the newer values, else the older ones less those the newer limits lift
+    ("a different series" lifts "the same series")."""
+    merged = {k: [v for v in values if v not in lifted.get(k, [])] for k, values in older.items()}
+    merged.update(newer)
+    return {k: values for k, values in merged.items() if values}
+
+
+def _number(value: object, missing: float) -> float:
+    """A numeric attribute; `missing` (an infinity that fails the limit) for none or text: an
+    item without a rating does not pass "rated above 4": nothing says it does."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return missing
+    return float(value)
+
+
 class ItemFilter(BaseModel):
     """Hard constraints on what may be recommended."""
 
@@ -110,6 +186,7 @@ class ItemFilter(BaseModel):
         description="Item's title and text carry none of these words; "
         "'kill*' matches any ending (killer, killing). Genre labels miss what plots say.",
     )
+    limits: AttributeLimits = Field(default_factory=AttributeLimits)
 
     def accepts(self, item: Item) -> bool:
         genres = set(item.genres)
@@ -122,6 +199,8 @@ class ItemFilter(BaseModel):
         if self.year_max is not None and (item.year is None or item.year > self.year_max):
             return False
         if self.exclude_text_terms and self.text_match(item):
+            return False
+        if not self.limits.is_empty() and not self.limits.accepts(item):
             return False
         return item.id not in self.exclude_ids
 

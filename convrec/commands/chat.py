@@ -2,6 +2,7 @@
 
 convrec index --catalog ../shared/data/redial/catalog.json --db ~/redial-db
 convrec chat --db ~/redial-db
+convrec chat --demo books
 convrec ask --session alice --message "something lighter" --json
 """
 
@@ -12,7 +13,8 @@ import json
 import sys
 import uuid
 
-from convrec.commands.options import add_agent_options, agent_from, settings_from
+from convrec.commands.demo import add_demo_options, apply_demo, catalog_source
+from convrec.commands.options import add_agent_options, add_data_option, agent_from, settings_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,8 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument(
         "--catalog",
-        help="movielens-100k, a ReDial catalog.json, or your .jsonl/.csv file",
+        help="movielens-100k, a ReDial catalog.json, a goodbooks-10k folder (or goodbooks: "
+        "the one in the data folder), or your .jsonl/.csv file",
     )
+    add_data_option(p)
     what.add_argument("--delete", nargs="+", metavar="ID", help="remove these item ids")
     p.add_argument(
         "--prune",
@@ -42,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="catalog to index if the folder has none yet (default: the demo)",
     )
     p.add_argument("--k", type=int, help="recommendations per turn")
+    add_demo_options(p)
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("ask", help="one turn, for scripts")
@@ -68,7 +73,8 @@ def cmd_index(args: argparse.Namespace) -> int:
             + (f"; not in the index: {', '.join(unknown)}" if unknown else "")
         )
         return 0
-    load, report = index_catalog(args.catalog, settings, progress=not args.quiet, prune=args.prune)
+    catalog = catalog_source(args.catalog, args.data)
+    load, report = index_catalog(catalog, settings, progress=not args.quiet, prune=args.prune)
     print(load.summary())
     print(f"index {settings.index_dir}: {report}")
     return 0
@@ -76,11 +82,14 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from agent import InvalidMessage
+    from agent.policy import QUESTIONS
 
+    apply_demo(args)
     agent = agent_from(args)
     session = args.session or uuid.uuid4().hex[:8]
     print(f"convrec chat (session {session}). Tell me what you like; Ctrl-D or 'quit' to leave.")
-    print("agent> What kind of movies do you enjoy? Naming a movie you loved helps me most.")
+    profile = agent.profile
+    print("agent> " + QUESTIONS["start"].format(noun=profile.noun, plural=profile.plural))
     while True:
         try:
             message = input("you> ")

@@ -3,6 +3,7 @@
 convrec eval redial --db /tmp/a3db --split test --protocol dedup --out reports/test-dedup.json
 convrec eval script eval/scripts --db /path/to/db
 convrec eval simulate --n 200 --db /path/to/redial-db --out simulation-report
+convrec eval simulate --books --n 200 --db /tmp/books-db --out books-simulation
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--liked-only",
         action="store_true",
         help="users name liked movies only, never the target's genres or era",
+    )
+    p.add_argument(
+        "--books",
+        action="store_true",
+        help="readers made from a book catalog (goodbooks-10k in --db), not ReDial dialogues",
     )
     p.add_argument(
         "--out",
@@ -144,6 +150,8 @@ def _scratch_copy(args: argparse.Namespace) -> Path:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    if args.books:
+        return _simulate_books(args)
     from corpora.paths import data_path
     from eval.simulation.profiles import load_profiles
     from eval.simulation.report import summarise, summary_text, write_report
@@ -164,6 +172,35 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         users_say="liked movies"
         if args.liked_only
         else "liked movies, the target's genres and era",
+    )
+    json_path, plot_path = write_report(report, episodes, args.out)
+    print(summary_text(report))
+    print(f"report: {json_path}\nplot: {plot_path}")
+    return 0
+
+
+def _simulate_books(args: argparse.Namespace) -> int:
+    """Simulated readers on the book catalog of --db: same conversation, baseline and report
+    as the movie users, with targets and profiles from the catalog (no dialogues exist)."""
+    from eval.simulation.book_profiles import book_profiles
+    from eval.simulation.report import summarise, summary_text, write_report
+    from eval.simulation.runner import simulate, vector_lookup
+
+    agent = _quiet_agent(args)
+    items = agent.items()
+    profiles = book_profiles(items, args.n, args.seed)
+    episodes = simulate(
+        agent, profiles, args.turns, not args.liked_only, progress=True, noun=agent.profile.noun
+    )
+    report = summarise(episodes, vector_lookup(agent), len(items), args.turns, agent.k)
+    report.update(
+        seed=args.seed,
+        collaborative="none" if agent.pipeline.context.collaborative is None else "the --db one",
+        users_say="liked books"
+        if args.liked_only
+        else "liked books, the target's rarest genres and era",
+        profiles="other popular books sharing the target's rarest genre and one more; "
+        "never its author or series",
     )
     json_path, plot_path = write_report(report, episodes, args.out)
     print(summary_text(report))

@@ -61,6 +61,7 @@ def agent_from(args: argparse.Namespace, **parts):
     """The agent of `--db`; indexes `--catalog` first when the folder has no index yet.
     `parts` go to `build_agent` (e.g. `store=` for a scratch session store)."""
     from agent.build import IndexMissing, build_agent, index_catalog
+    from convrec.commands.demo import catalog_source
 
     settings = settings_from(args)
     try:
@@ -72,6 +73,7 @@ def agent_from(args: argparse.Namespace, **parts):
             f"Indexing {args.catalog} into {settings.index_dir} (first run only)...",
             file=sys.stderr,
         )
-        load, report = index_catalog(args.catalog, settings)
+        catalog = catalog_source(args.catalog, getattr(args, "data", None))
+        load, report = index_catalog(catalog, settings)
         print(f"{load.summary()}\n{report}", file=sys.stderr)
         return build_agent(settings, **parts)

@@ -2,12 +2,14 @@
 
 convrec ui                      # the demo catalog, indexed on first run, on 127.0.0.1:7860
 convrec ui --db ~/my-db --host 0.0.0.0 --port 8080
+convrec ui --demo books         # goodbooks-10k from the data folder, indexed on first run
 """
 
 from __future__ import annotations
 
 import argparse
 
+from convrec.commands.demo import add_demo_options, apply_demo
 from convrec.commands.options import add_agent_options, agent_from, settings_from
 
 
@@ -27,12 +29,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="catalog to index if the folder has none yet (default: the demo)",
     )
     p.add_argument("--k", type=int, help="recommendations per turn")
+    add_demo_options(p)
     p.set_defaults(func=cmd_ui)
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
     from ui.app import launch
 
+    apply_demo(args)
     agent = agent_from(args)
     agent.warm_up()
     print(f"convrec ui on http://{args.host}:{args.port} (Ctrl-C to stop)")

@@ -83,6 +83,7 @@ def check_turn(
     results += _genre_checks(expect, shown)
     results += _item_checks(expect, ids, earlier, items, listed)
     results += _year_checks(expect, shown)
+    results += _attribute_checks(expect, shown)
     for phrase in expect.reply_contains:
         results.append(
             (f"reply mentions {phrase!r}", phrase.lower() in turn.reply.lower(), turn.reply[:120])
@@ -154,6 +155,48 @@ def _year_checks(expect: Expectations, shown: list[Item]) -> list[tuple[str, boo
     if expect.year_max is not None:
         bad = [i.display_title for i in shown if (i.year or 10_000) > expect.year_max]
         results.append((f"every item up to {expect.year_max}", not bad, ", ".join(bad) or "ok"))
+    return results
+
+
+def _attribute_checks(expect: Expectations, shown: list[Item]) -> list[tuple[str, bool, str]]:
+    """People and attribute expectations (books: author, rating, series)."""
+
+    def people(item: Item) -> set[str]:
+        return {n for names in item.people.values() for n in names}
+
+    def number(item: Item, key: str) -> float | None:
+        value = item.attributes.get(key)
+        return float(value) if isinstance(value, (int, float)) else None
+
+    checks = []
+    if expect.all_by:
+        wanted = set(expect.all_by)
+        checks.append((f"every item by {' or '.join(expect.all_by)}", lambda i: people(i) & wanted))
+    checks += [(f"no item by {n}", lambda i, n=n: n not in people(i)) for n in expect.none_by]
+    checks += [
+        (f"every item's {k} at least {v}", lambda i, k=k, v=v: (number(i, k) or -1e9) >= v)
+        for k, v in expect.attribute_min.items()
+    ]
+    checks += [
+        (f"every item's {k} at most {v}", lambda i, k=k, v=v: (number(i, k) or 1e9) <= v)
+        for k, v in expect.attribute_max.items()
+    ]
+    checks += [
+        (f"no item with {k}", lambda i, k=k: i.attributes.get(k) in (None, ""))
+        for k in expect.none_with_attribute
+    ]
+    checks += [
+        (f"every item's {k} in {vs}", lambda i, k=k, vs=vs: i.attributes.get(k) in vs)
+        for k, vs in expect.attribute_in.items()
+    ]
+    checks += [
+        (f"no item's {k} in {vs}", lambda i, k=k, vs=vs: i.attributes.get(k) not in vs)
+        for k, vs in expect.attribute_not_in.items()
+    ]
+    results = []
+    for name, accepts in checks:
+        bad = [i.display_title for i in shown if not accepts(i)]
+        results.append((name, bool(shown) and not bad, ", ".join(bad) or f"{len(shown)} ok"))
     return results
 
 

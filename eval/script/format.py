@@ -41,6 +41,21 @@ class Expectations(BaseModel):
     no_repeats: bool | None = Field(default=None, description="Nothing shown earlier returns.")
     year_min: int | None = Field(default=None, description="Every item from this year on.")
     year_max: int | None = None
+    all_by: list[str] = Field(default_factory=list, description="Each credits one of these.")
+    none_by: list[str] = Field(default_factory=list, description="None credits these people.")
+    attribute_min: dict[str, float] = Field(
+        default_factory=dict, description="Every item's attribute at least this (a rating)."
+    )
+    attribute_max: dict[str, float] = Field(default_factory=dict)
+    none_with_attribute: list[str] = Field(
+        default_factory=list, description="No item has these attributes ('series': standalones)."
+    )
+    attribute_in: dict[str, list[str]] = Field(
+        default_factory=dict, description="Every item's attribute is one of these values."
+    )
+    attribute_not_in: dict[str, list[str]] = Field(
+        default_factory=dict, description="No item's attribute is one of these values."
+    )
     reply_contains: list[str] = Field(default_factory=list, description="Case-insensitive.")
     reply_excludes: list[str] = Field(default_factory=list, description="Case-insensitive.")
     about: list[str] = Field(

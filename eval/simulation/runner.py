@@ -46,6 +46,7 @@ def simulate(
     max_turns: int = 5,
     use_attributes: bool = True,
     progress: bool = False,
+    noun: str = "movie",
 ) -> list[Episode]:
     """One conversation per profile, each in a fresh session.
 
@@ -54,6 +55,7 @@ def simulate(
         profiles: the simulated users.
         max_turns: user messages per conversation at most.
         use_attributes: users also say the target's genres and era, not only liked movies.
+        noun: what the users ask for ("book" on a book catalog).
     """
     from tqdm import tqdm
 
@@ -62,7 +64,7 @@ def simulate(
     vectors = vector_lookup(agent)
     episodes = []
     for profile in tqdm(profiles, desc="simulating", unit="user", disable=not progress):
-        user = SimulatedUser(profile, items, vectors, genre_counts, use_attributes)
+        user = SimulatedUser(profile, items, vectors, genre_counts, use_attributes, noun=noun)
         episodes.append(_converse(agent, user, max_turns))
     return episodes
 

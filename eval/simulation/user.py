@@ -44,6 +44,8 @@ class SimulatedUser:
     vectors: object  # Callable[[list[str]], np.ndarray]; judges closeness to the target
     genre_counts: dict[str, int] = field(default_factory=dict)  # catalog frequency per genre
     use_attributes: bool = True  # say the target's genres and era (else: liked movies only)
+    noun: str = "movie"  # what the user asks for; a catalog that is not movies also knows its
+    # own genre names ("young adult": agent/attribute_reader.py), so they are said as written
     told: list[str] = field(default_factory=list)  # profile movies already named
     said_era: bool = False
 
@@ -55,7 +57,9 @@ class SimulatedUser:
         """The first message of the conversation."""
         genres = self._genre_words() if self.use_attributes else []
         article = "an" if genres and genres[0][0] in "aeiou" else "a"
-        wish = f"Hi! I'm looking for {article} {' or '.join(genres)} movie." if genres else "Hi!"
+        wish = (
+            f"Hi! I'm looking for {article} {' or '.join(genres)} {self.noun}." if genres else "Hi!"
+        )
         return self._checked(f"{wish} {self._next_liked('I loved')}".strip())
 
     def respond(self, turn: Turn) -> str:
@@ -95,9 +99,13 @@ class SimulatedUser:
     def _genre_words(self) -> list[str]:
         """The target's rarest genres (the telling ones: "horror" rather than "drama"), in words
         the agent's lexicon knows."""
-        known = [g for g in self.target.genres if _genre_word(g)]
+        known = [g for g in self.target.genres if self._genre_word(g)]
         known.sort(key=lambda g: self.genre_counts.get(g, 0))
-        return [_genre_word(g) for g in known[:MAX_GENRES]]
+        return [self._genre_word(g) for g in known[:MAX_GENRES]]
+
+    def _genre_word(self, genre: str) -> str:
+        own = genre.replace("-", " ") if self.noun != "movie" else ""
+        return _genre_word(genre) or own
 
     def _decade(self) -> int:
         return self.target.year // 10 * 10
