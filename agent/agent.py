@@ -18,8 +18,9 @@ from typing import Protocol, get_args
 
 from agent import policy
 from agent.answer import Answerer, Question
+from agent.attribute_reader import AttributeReader
 from agent.correction import Correction, correct
-from agent.domain import MOVIES, CatalogProfile
+from agent.domain import MOVIES, CatalogProfile, byline
 from agent.explain import Explainer
 from agent.linking_note import linking_note
 from agent.query import build_query
@@ -132,7 +133,8 @@ class Agent:
         self.linker = linker  # shared with the rules and the writer; learns items added later
         self.profile = profile  # the catalog's item noun and people roles
         self.explainer = Explainer(pipeline.context, profile)  # reads what the ranker read
-        self.answerer = Answerer(linker)  # questions about items, answered from their fields
+        self.answerer = Answerer(linker, profile)  # questions about items, from their fields
+        self.attributes = AttributeReader(profile, linker)  # "rated above 4", "a standalone"
         self.k = k
         self.locks = locks or SessionLocks()  # shared with agents made by `with_pipeline`
 
@@ -409,16 +411,20 @@ class Agent:
     def _write_intro(self, message: str, plan: _Plan) -> Iterator[tuple[str, str | None]]:
         """(opening so far, error) while the model writes; last: the checked opening."""
         yield "", None  # the picks are shown before any text is generated
-        started, draft_text, error = time.perf_counter(), "", None
-        for draft in self.writer.stream_intro(message, plan.items):
-            draft_text, error = draft.text, draft.error
-            yield draft_text, error
+        started, last, error = time.perf_counter(), None, None
+        for last in self.writer.stream_intro(message, plan.items, plan.state):
+            error = last.error
+            if last.text and "first_sentence" not in plan.timings_ms:
+                plan.timings_ms["first_sentence"] = 1000 * (time.perf_counter() - started)
+            yield last.text, error  # checked text only: nothing unchecked reaches the user
+        if last is not None and last.counts is not None:
+            log.info("grounding check: %s", last.counts)
         plan.timings_ms["generation"] = 1000 * (time.perf_counter() - started)
         titles = {
             i: item.display_title for i, item in self._items_by_id(plan.state.liked_items[-2:])
         }
         opening = lead(plan.state, titles, len(plan.items))
-        yield self.writer.finish_intro(draft_text, plan.items, opening), error
+        yield self.writer.finish_intro(last, plan.items, opening), error
 
     def _undo(self, session_id: str, snapshot: Snapshot) -> _Plan:
         """Back to `snapshot.before`, with the picks that were on screen then."""
@@ -483,6 +489,10 @@ class Agent:
         return [(i, items[i]) for i in ids if i in items]
 
     def _understand(self, message: str, state: DialogueState) -> UserAct:
+        act = self._propose(message, state)
+        return self.attributes.read(message, act, state, self.items())
+
+    def _propose(self, message: str, state: DialogueState) -> UserAct:
         try:
             return self.intent_model.propose(message, len(state.last_shown), state.last_reply)
         except Exception:
@@ -517,7 +527,7 @@ class Agent:
         elif action == "acknowledge":
             plan.text = "Great choice, enjoy! " + policy.QUESTIONS["refine"]
         elif action == "goodbye":
-            plan.text = "Enjoy your movies! Come back any time for more."
+            plan.text = f"Enjoy your {self.profile.plural}! Come back any time for more."
         else:
             plan.text = policy.next_question(new_state, self.profile)
         return plan
@@ -535,7 +545,8 @@ class Agent:
         )
 
     def _recommend(self, plan: _Plan, dialogue: list[str] | None) -> _Plan:
-        ranked = self.pipeline.recommend(build_query(plan.state, self.k, dialogue, self.profile))
+        query = build_query(plan.state, self.k, dialogue, self.profile)
+        ranked = self.pipeline.recommend(query)
         plan.timings_ms.update(ranked.timings_ms)
         if not ranked.candidates:
             plan.action = "ask"
@@ -552,6 +563,7 @@ class Agent:
                 year=c.item.year,
                 genres=c.item.genres,
                 description=c.item.text[:300],
+                byline=byline(c.item),
                 score=round(c.score, 4),
                 reason=reason,
             )

@@ -58,7 +58,35 @@ def build_llm(settings: Settings) -> LanguageModel | None:
     from agent.llm.local_model import ensure_default_llm
     from agent.llm.transformers_model import TransformersModel
 
+    if uses_generator(settings) and settings.llm_path is None:
+        # Titles are copied from the prompt: a repetition penalty would push the model off them.
+        return TransformersModel(settings.generator_dir, repetition_penalty=1.0)
     return TransformersModel(settings.llm_path or ensure_default_llm(settings.models_dir))
+
+
+def _base_llm(settings: Settings) -> LanguageModel | None:
+    """The instruct model the generator was fine-tuned from (in-process only)."""
+    if settings.llm != "transformers":
+        return build_llm(settings)
+    from agent.llm.local_model import ensure_default_llm
+    from agent.llm.transformers_model import TransformersModel
+
+    return TransformersModel(ensure_default_llm(settings.models_dir))
+
+
+def uses_generator(settings: Settings) -> bool:
+    """Whether the fine-tuned reply generator writes the replies (see `Settings.writer`)."""
+    if settings.writer == "interjection":
+        return False
+    trained = (settings.generator_dir / "config.json").is_file()
+    if settings.writer == "generator":
+        if not trained and settings.llm == "transformers" and settings.llm_path is None:
+            raise FileNotFoundError(
+                f"writer=generator but no model in {settings.generator_dir}: "
+                "run `convrec train-generator`"
+            )
+        return True  # a model given another way (llm_path, a server, a test double)
+    return trained and settings.llm != "none" and settings.llm_path is None
 
 
 def build_index(settings: Settings) -> ItemIndex:
@@ -172,12 +200,23 @@ def build_agent(
     profile = profile_of(items, settings.item_noun)
     rules = RuleIntentModel(linker, {g for item in items for g in item.genres}, profile)
     llm = llm if llm is not None else build_llm(settings)
+    generator = uses_generator(settings)
+    if not generator and settings.writer == "auto" and settings.llm == "transformers":
+        log.warning(
+            "no fine-tuned reply generator in %s (train one: convrec train-generator); "
+            "the base model adds one sentence to templated replies",
+            settings.generator_dir,
+        )
     return Agent(
         pipeline=pipeline,
-        intent_model=build_intent_model(settings, rules, llm),
+        # The generator learnt to write replies, not to propose intents: the prompted path
+        # keeps the base model.
+        intent_model=build_intent_model(
+            settings, rules, _base_llm(settings) if generator and settings.intent == "llm" else llm
+        ),
         fallback_intent=rules,
         tracker=StateTracker(),
-        writer=Writer(llm, linker),
+        writer=Writer(llm, linker, generator=generator),
         store=store or SessionStore(settings.sessions_path),
         linker=linker,
         k=settings.k,

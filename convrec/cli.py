@@ -23,13 +23,24 @@ def parser() -> argparse.ArgumentParser:
         serve_llm,
         sessions,
         train,
+        train_generator,
         train_intent,
         ui,
     )
 
     root = argparse.ArgumentParser(prog="convrec", description="Conversational recommender.")
     sub = root.add_subparsers(dest="command", required=True)
-    for group in (chat, evaluate, cooccurrence, train, train_intent, ui, serve_llm, sessions):
+    for group in (
+        chat,
+        evaluate,
+        cooccurrence,
+        train,
+        train_intent,
+        train_generator,
+        ui,
+        serve_llm,
+        sessions,
+    ):
         group.register(sub)
     return root
 

@@ -1,4 +1,8 @@
-"""The language-model seam: one abstract method, `stream`; `generate` joins it."""
+"""The language-model seam: one abstract method, `stream`; `generate` joins it.
+
+A list of messages that ends with an assistant message asks the model to continue that message
+(the writer sends the sentences already shown that way). `resample` asks for a different reply
+than the greedy one: the writer's second try at a sentence that failed its check."""
 
 from __future__ import annotations
 
@@ -36,3 +40,14 @@ class LanguageModel(ABC):
         self, messages: list[ChatMessage], max_tokens: int = 64, stop: list[str] | None = None
     ) -> str:
         return "".join(self.stream(messages, max_tokens=max_tokens, stop=stop))
+
+    def resample(
+        self,
+        messages: list[ChatMessage],
+        max_tokens: int = 64,
+        stop: list[str] | None = None,
+        seed: int = 0,
+    ) -> Iterator[str]:
+        """Like `stream`, but sampled (temperature, nucleus). A model that cannot sample gives
+        its `stream` (the scripted double: its next preset reply)."""
+        return self.stream(messages, max_tokens=max_tokens, stop=stop)

@@ -59,16 +59,21 @@ class OpenAICompatibleModel(LanguageModel):
     def stream(
         self, messages: list[ChatMessage], max_tokens: int = 64, stop: list[str] | None = None
     ) -> Iterator[str]:
+        return self._stream(_payload(self.name, messages, max_tokens, stop))
+
+    def resample(
+        self,
+        messages: list[ChatMessage],
+        max_tokens: int = 64,
+        stop: list[str] | None = None,
+        seed: int = 0,
+    ) -> Iterator[str]:
+        payload = _payload(self.name, messages, max_tokens, stop)
+        payload |= {"temperature": 0.8, "top_p": 0.9, "seed": seed}
+        return self._stream(payload)
+
+    def _stream(self, payload: dict) -> Iterator[str]:
         self.breaker.check(f"the language model at {self._shown_url}")
-        payload = {
-            "model": self.name,
-            "messages": [m.model_dump() for m in messages],
-            "max_tokens": max_tokens,
-            "temperature": 0.0,
-            "stream": True,
-        }
-        if stop:
-            payload["stop"] = stop
         with (
             guarded(
                 self.breaker,
@@ -100,6 +105,24 @@ class OpenAICompatibleModel(LanguageModel):
 
     def _redact(self, text: str) -> str:
         return redact(text, self._secrets)
+
+
+def _payload(
+    model: str, messages: list[ChatMessage], max_tokens: int, stop: list[str] | None
+) -> dict:
+    payload = {
+        "model": model,
+        "messages": [m.model_dump() for m in messages],
+        "max_tokens": max_tokens,
+        "temperature": 0.0,
+        "stream": True,
+    }
+    if stop:
+        payload["stop"] = stop
+    if messages and messages[-1].role == "assistant":
+        # A reply begun (sentences already shown): vLLM's extension to continue it.
+        payload |= {"continue_final_message": True, "add_generation_prompt": False}
+    return payload
 
 
 def _deltas(lines: Iterator[str]) -> Iterator[str]:

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from agent.llm.base import ChatMessage, LanguageModel
+from agent.llm.base import ChatMessage, LanguageModel, LLMUnavailable
 
 
 class TransformersModel(LanguageModel):
@@ -36,9 +36,12 @@ class TransformersModel(LanguageModel):
 
     def _inputs(self, messages: list[ChatMessage]):
         self._load()
+        # A last assistant message is a reply begun: continue it rather than start another.
+        begun = bool(messages) and messages[-1].role == "assistant"
         return self._tokenizer.apply_chat_template(
             [m.model_dump() for m in messages],
-            add_generation_prompt=True,
+            add_generation_prompt=not begun,
+            continue_final_message=begun,
             return_tensors="pt",
             return_dict=True,
         )
@@ -47,7 +50,7 @@ class TransformersModel(LanguageModel):
         return dict(
             **inputs,
             max_new_tokens=max_tokens,
-            do_sample=False,
+            do_sample=False,  # `resample` overrides
             repetition_penalty=self.repetition_penalty,
             stop_strings=stop or None,
             tokenizer=self._tokenizer,
@@ -68,21 +71,64 @@ class TransformersModel(LanguageModel):
     def stream(
         self, messages: list[ChatMessage], max_tokens: int = 64, stop: list[str] | None = None
     ) -> Iterator[str]:
+        return self._stream(messages, max_tokens, stop, {})
+
+    def resample(
+        self,
+        messages: list[ChatMessage],
+        max_tokens: int = 64,
+        stop: list[str] | None = None,
+        seed: int = 0,
+    ) -> Iterator[str]:
         import torch
-        from transformers import TextIteratorStreamer
+
+        torch.manual_seed(seed)  # reproducible second tries (benchmarks, tests)
+        sampling = {"do_sample": True, "temperature": 0.8, "top_p": 0.9}
+        return self._stream(messages, max_tokens, stop, sampling)
+
+    def _stream(
+        self, messages: list[ChatMessage], max_tokens: int, stop: list[str] | None, extra: dict
+    ) -> Iterator[str]:
+        import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+        closed = threading.Event()
+
+        class _Closed(StoppingCriteria):
+            """Stops generating when the reader stops reading (a sentence failed its check):
+            the CPU goes to the next try instead of to words nobody will see."""
+
+            def __call__(self, input_ids, scores, **kwargs) -> bool:
+                return closed.is_set()
 
         with self._lock:
             inputs = self._inputs(messages)
             streamer = TextIteratorStreamer(
                 self._tokenizer, skip_prompt=True, skip_special_tokens=True
             )
-            kwargs = self._generate_kwargs(inputs, max_tokens, stop) | {"streamer": streamer}
+            kwargs = self._generate_kwargs(inputs, max_tokens, stop) | extra
+            kwargs |= {"streamer": streamer, "stopping_criteria": StoppingCriteriaList([_Closed()])}
+
+            failed: list[BaseException] = []
 
             def run() -> None:
-                with torch.inference_mode():
-                    self._model.generate(**kwargs)
+                try:
+                    with torch.inference_mode():
+                        self._model.generate(**kwargs)
+                except Exception as exc:  # noqa: BLE001 (the reader would wait for ever)
+                    failed.append(exc)
+                    streamer.end()
 
             worker = threading.Thread(target=run, daemon=True)
             worker.start()
-            yield from streamer
-            worker.join()
+            ended = False
+            try:
+                yield from streamer
+                ended = True
+            finally:
+                closed.set()
+                while not ended:  # closed early: the worker ends the stream after its step
+                    ended = next(streamer, None) is None
+                worker.join()
+            if failed:
+                raise LLMUnavailable(f"generation failed: {failed[0]}") from failed[0]

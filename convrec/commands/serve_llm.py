@@ -15,7 +15,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add `serve-llm` to `sub`."""
     p = sub.add_parser("serve-llm", help="serve the generator and the intent head with vLLM")
     p.add_argument("--db", help="data folder whose models/ holds the two model folders")
-    p.add_argument("--generator", type=Path, help="causal LM folder (default: SmolLM2-135M)")
+    p.add_argument(
+        "--generator",
+        type=Path,
+        help="causal LM folder (default: <db>/models/generator when trained, else SmolLM2-135M)",
+    )
     p.add_argument(
         "--intent-head",
         type=Path,
@@ -43,9 +47,10 @@ def cmd_serve_llm(args: argparse.Namespace) -> int:
     log_dir = args.log_dir or settings.db / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     common = {"host": args.host, "max_model_len": args.max_model_len, "dtype": args.dtype}
+    trained = settings.generator_dir if (settings.generator_dir / "config.json").is_file() else None
     specs = [
         ServerSpec(
-            args.generator or ensure_default_llm(settings.models_dir),
+            args.generator or trained or ensure_default_llm(settings.models_dir),
             "generator",
             args.port,
             **common,

@@ -1,0 +1,2 @@
+"""The reply generator: SmolLM2-135M-Instruct fine-tuned on the recommender side of ReDial
+(valid) and IARD (non-test) dialogues; `convrec train-generator` runs it."""

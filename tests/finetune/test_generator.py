@@ -1,0 +1,153 @@
+"""The reply generator's training data and a smoke run of `convrec train-generator`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agent.generation_prompt import AGENT, USER, prompt_text
+from finetune.generator.dataset import training_examples
+from tests.finetune._tiny_lm import make_tiny_lm
+
+CATALOG = {
+    "111": {
+        "name": "Alien (1979)",
+        "genre": ["horror", "sci-fi"],
+        "plot": "A crew meets a deadly lifeform.",
+        "director": ["Ridley Scott"],
+        "star": ["Sigourney Weaver"],
+    },
+    "222": {
+        "name": "Aliens (1986)",
+        "genre": ["action", "sci-fi"],
+        "plot": "She returns.",
+        "director": ["James Cameron"],
+        "star": ["Michael Biehn"],
+    },
+    "333": {"name": "Titanic (1997)", "genre": ["drama", "romance"], "plot": "A ship sinks."},
+}
+
+
+def _message(sender: int, text: str) -> dict:
+    return {"senderWorkerId": sender, "text": text}
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    """A tiny data folder: one valid dialogue, a test turn, and IARD dialogues (one of them a
+    test dialogue, which must never be learnt from)."""
+    redial = tmp_path / "redial"
+    redial.mkdir()
+    (redial / "catalog.json").write_text(json.dumps(CATALOG))
+    dialogue = {
+        "conversationId": "900",
+        "initiatorWorkerId": 1,
+        "respondentWorkerId": 2,
+        "movieMentions": {"111": "Alien (1979)", "222": "Aliens (1986)"},
+        "initiatorQuestions": {"111": {"liked": 1}},
+        "respondentQuestions": {},
+        "messages": [
+            _message(2, "Hi! What kind of movies do you like?"),
+            _message(1, "I loved @111 , something scary please"),
+            _message(2, "You should watch @222 ."),
+            _message(2, "It is just as tense."),
+            _message(1, "Thanks, bye"),
+            _message(2, "Goodbye, enjoy!"),
+        ],
+    }
+    (redial / "valid_dialogues.jsonl").write_text(json.dumps(dialogue) + "\n")
+    test_turn = {
+        "dialog_id": "777",
+        "turn_id": 1,
+        "context": [],
+        "entity": [],
+        "rec": [],
+        "resp": "",
+    }
+    (redial / "test_rec_turns.jsonl").write_text(json.dumps(test_turn) + "\n")
+    iard = tmp_path / "iard"
+    iard.mkdir()
+    rows = [
+        {
+            "conversation_id": cid,
+            "conversation": [
+                {"participant": "USER", "utterance": "I like romance", "dialogue_acts": []},
+                {
+                    "participant": "AGENT",
+                    "utterance": f"Try Titanic (1997) {cid}",
+                    "dialogue_acts": [],
+                },
+            ],
+        }
+        for cid in ("777", "888")
+    ]
+    (iard / "iard_gold.json").write_text(json.dumps(rows))
+    return tmp_path
+
+
+def test_examples_are_the_recommender_turns_with_mentions_as_titles(data):
+    examples = training_examples(data / "redial")
+    valid = [e for e in examples if e.source == "redial-valid"]
+    assert [e.inp.act for e in valid] == ["ask", "recommend", "goodbye"]
+    recommend = valid[1]
+    assert recommend.reply == "You should watch Aliens (1986). It is just as tense."
+    assert [i.id for i in recommend.inp.items] == ["222"]
+    assert recommend.inp.dialogue[-1] == (USER, "I loved Alien (1979), something scary please")
+    assert recommend.inp.dialogue[0][0] == AGENT
+    assert recommend.inp.liked == ["Alien (1979)"] and recommend.inp.genres == ["horror"]
+    prompt = prompt_text(recommend.inp)
+    assert (
+        "- Aliens (1986) | action, sci-fi | director James Cameron | star Michael Biehn" in prompt
+    )
+
+
+def test_iard_test_dialogues_are_never_learnt_from(data):
+    replies = [e.reply for e in training_examples(data / "redial") if e.source == "iard"]
+    assert replies == ["Try Titanic (1997) 888"]
+
+
+def test_train_generator_smoke_run_writes_a_loadable_model(data, tmp_path):
+    from transformers import AutoTokenizer
+
+    from agent.generation_prompt import GenerationInput
+    from agent.llm.base import ChatMessage
+    from agent.llm.transformers_model import TransformersModel
+    from agent.writer import Writer
+    from finetune.generator.run import GeneratorRun, run
+    from finetune.generator.trainer import TrainArgs
+    from retrieval.entity_linker import EntityLinker
+
+    backbone = make_tiny_lm(tmp_path / "tiny")
+    tokenizer = AutoTokenizer.from_pretrained(backbone)
+    tokenizer.chat_template = (
+        "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}assistant: {% endif %}"
+    )
+    tokenizer.save_pretrained(backbone)
+    out = tmp_path / "generator"
+    options = GeneratorRun(
+        redial_dir=data / "redial",
+        out=out,
+        models_dir=tmp_path,
+        backbone=backbone,
+        train=TrainArgs(max_steps=2, batch_size=2, max_length=4096, train_layers=1, progress=False),
+    )
+    report = run(options)
+    assert report["steps"] == 2 and report["examples"] == 4
+    assert json.loads((out / "training.json").read_text())["method"] == "full fine-tune"
+    model = TransformersModel(out, repetition_penalty=1.0)
+    hi = [ChatMessage(role="user", content="hi")]
+    assert isinstance(model.generate(hi, max_tokens=3), str)
+    pieces = model.stream(hi, max_tokens=200)
+    for _ in pieces:
+        break
+    pieces.close()  # a reader that stops early: generation stops and the model is free again
+    assert isinstance(model.generate(hi, max_tokens=3), str)
+    # The tiny word-level tokenizer cannot stop at strings: generation fails, and the writer
+    # must end the reply (with the error) instead of waiting for ever.
+    items = training_examples(data / "redial")[1].inp.items
+    inp = GenerationInput(dialogue=[(USER, "hi")], items=items)
+    drafts = list(Writer(model, EntityLinker(items), generator=True).stream_reply(inp))
+    assert drafts[-1].counts is not None and "generation failed" in drafts[-1].error
