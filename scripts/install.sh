@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv and installs convrec with everything it needs, CPU-only and offline-capable
 # (package registries only). Usage: bash scripts/install.sh [--dev]
-#   --dev  also installs the test tools and Chromium for the browser tests (needs apt, as root).
+#   --dev  also installs the test tools, Chromium and npm for the browser tests (needs apt, as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -48,6 +48,10 @@ if [ "${1:-}" = "--dev" ]; then
   pip install -q -e ".[dev]" "playwright>=1.40"
   if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
     (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will be skipped"
+  fi
+  # The accessibility test injects axe-core, which it fetches from npm into a cache folder.
+  if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && apt-get install -y -qq npm >/dev/null) || echo "npm not installed: the accessibility check will be skipped"
   fi
 fi
 echo "convrec installed in .venv"

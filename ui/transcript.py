@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.schema import Event, Recommendation, Turn
 from retrieval.schema import Item
+from ui.compact import compact_reply
 from ui.escape import literal
 
 # The card buttons. Plain words: emoji glyphs are missing from many fonts (a headless Chromium
@@ -46,7 +47,7 @@ def restore(
         if event.kind == "setting":
             continue  # a slider move, not something anyone said
         messages.append(chat_message("user", user_line(event, items)))
-        messages.append(chat_message("assistant", turn.reply))
+        messages.append(chat_message("assistant", compact_reply(turn.reply, turn.items)))
         if turn.items or turn.action == "undo":  # an undo may go back to before any picks
             cards = list(turn.items)
     return messages, cards, diversity

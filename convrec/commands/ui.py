@@ -29,6 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="catalog to index if the folder has none yet (default: the demo)",
     )
     p.add_argument("--k", type=int, help="recommendations per turn")
+    p.add_argument(
+        "--covers",
+        action="store_true",
+        help="show the catalog's cover images (image_url); off by default: they load from a "
+        "third-party host, which then sees what each user is shown",
+    )
     add_demo_options(p)
     p.set_defaults(func=cmd_ui)
 
@@ -41,5 +47,6 @@ def cmd_ui(args: argparse.Namespace) -> int:
     agent.warm_up()
     print(f"convrec ui on http://{args.host}:{args.port} (Ctrl-C to stop)")
     # The key signing the tabs' session tokens lives beside the sessions it guards.
-    launch(agent, args.host, args.port, secret_file=settings_from(args).db / "ui-secret")
+    secret = settings_from(args).db / "ui-secret"
+    launch(agent, args.host, args.port, secret_file=secret, covers=args.covers)
     return 0

@@ -258,7 +258,7 @@ def test_app_turns_errors_into_readable_messages(db):
     layout = _layout(build_agent(Settings(db=db, llm="none"), llm=DownModel()))
     token = _restored(layout, "")[0]
     box, chat, status, cards, *_ = list(layout._send("   ", [], [], token))[-1]
-    assert status.startswith("**Note:** The message is empty") and chat == [] and box == ""
+    assert status.startswith("**Note:** The message is empty") and chat == [] and box == "   "
 
     last = list(layout._send("I loved Toy Story (1995)", [], [], token))[-1]
     _, chat, status, cards, *_ = last
