@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,28 +61,39 @@ def read_rec_turns(redial_dir: Path, split: str) -> list[RecTurn]:
     return turns
 
 
-def read_dialogues(redial_dir: Path) -> list[DialogueMentions]:
-    """Items of each raw validation dialogue in order of first mention, with the seeker's likes."""
+def read_valid_dialogues(redial_dir: Path) -> Iterator[dict]:
+    """The raw validation dialogues (`valid_dialogues.jsonl`), one JSON row each."""
     path = Path(redial_dir) / "valid_dialogues.jsonl"
     if not path.is_file():
         raise FileNotFoundError(f"ReDial dialogues not found: {path}")
-    dialogues = []
     with path.open(encoding="utf-8") as handle:
         for line in handle:
-            row = json.loads(line)
-            known = {id_ for id_, name in row.get("movieMentions", {}).items() if name}
-            order = [
-                id_ for m in row["messages"] for id_ in _MENTION.findall(m["text"]) if id_ in known
-            ]
-            order += sorted(known - set(order))
-            answers = row.get("initiatorQuestions") or {}
-            liked = {
-                id_ for id_, a in answers.items() if isinstance(a, dict) and a.get("liked") == 1
-            }
-            suggested = {
-                id_ for id_, a in answers.items() if isinstance(a, dict) and a.get("suggested") == 1
-            }
-            dialogues.append(DialogueMentions(str(row["conversationId"]), order, liked, suggested))
+            yield json.loads(line)
+
+
+def seeker_answers(row: dict, question: str) -> set[str]:
+    """The movies the seeker's questionnaire marks with `question` ("liked", "suggested")."""
+    answers = row.get("initiatorQuestions") or {}
+    return {id_ for id_, a in answers.items() if isinstance(a, dict) and a.get(question) == 1}
+
+
+def read_dialogues(redial_dir: Path) -> list[DialogueMentions]:
+    """Items of each raw validation dialogue in order of first mention, with the seeker's likes."""
+    dialogues = []
+    for row in read_valid_dialogues(redial_dir):
+        known = {id_ for id_, name in row.get("movieMentions", {}).items() if name}
+        order = [
+            id_ for m in row["messages"] for id_ in _MENTION.findall(m["text"]) if id_ in known
+        ]
+        order += sorted(known - set(order))
+        dialogues.append(
+            DialogueMentions(
+                str(row["conversationId"]),
+                order,
+                seeker_answers(row, "liked"),
+                seeker_answers(row, "suggested"),
+            )
+        )
     return dialogues
 
 

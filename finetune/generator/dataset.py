@@ -12,7 +12,6 @@ asking for preferences, acknowledging, answering, saying goodbye.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 from agent.generation_prompt import AGENT, USER, GenerationInput
 from agent.grounding import GENRE_WORDS  # "comedies", "scary": the genres seekers ask for
 from corpora.iard_redial import beside, read_iard_dialogues
+from corpora.redial import read_valid_dialogues, seeker_answers
 from retrieval.schema import Item
 
 _MENTION = re.compile(r"@(\d+)")
@@ -116,19 +116,11 @@ def redial_turns(row: dict, items: dict[str, Item]) -> list[_Turn]:
 
 def redial_examples(redial_dir: Path, items: dict[str, Item]) -> list[Example]:
     """Examples from ReDial's validation dialogues (never the test split)."""
-    path = Path(redial_dir) / "valid_dialogues.jsonl"
-    if not path.is_file():
-        raise FileNotFoundError(f"ReDial dialogues not found: {path}")
     out = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            answers = row.get("initiatorQuestions") or {}
-            liked = {i for i, a in answers.items() if isinstance(a, dict) and a.get("liked") == 1}
-            turns = redial_turns(row, items)
-            out += examples_from_turns(
-                str(row["conversationId"]), "redial-valid", turns, items, liked
-            )
+    for row in read_valid_dialogues(redial_dir):
+        turns = redial_turns(row, items)
+        liked = seeker_answers(row, "liked")
+        out += examples_from_turns(str(row["conversationId"]), "redial-valid", turns, items, liked)
     return out
 
 

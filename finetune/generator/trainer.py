@@ -5,11 +5,11 @@ batches (padding is most of the cost on a CPU)."""
 from __future__ import annotations
 
 import math
-import random
 import time
 from dataclasses import dataclass
 
 from agent.generation_prompt import REPLY_TOKENS, messages
+from finetune.batches import length_grouped_batches
 from finetune.generator.dataset import Example
 
 IGNORE = -100  # label of the prompt tokens: no loss there
@@ -86,7 +86,9 @@ def train(model, tokenizer, encoded: list[Encoded], args: TrainArgs) -> dict:
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / (total - warmup + 1)))
     )
-    batches = _batches([len(e.input_ids) for e in encoded], args.batch_size, args.seed)
+    batches = length_grouped_batches(
+        [len(e.input_ids) for e in encoded], args.batch_size, args.seed, pool=16
+    )
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     model.train()
     started, losses = time.perf_counter(), []
@@ -142,18 +144,3 @@ def reply_loss(model, batch: dict):
     keep = targets != IGNORE
     logits = model.get_output_embeddings()(hidden[:, :-1][keep])  # (N, vocab)
     return torch.nn.functional.cross_entropy(logits.float(), targets[keep])
-
-
-def _batches(lengths: list[int], size: int, seed: int, pool: int = 16):
-    """Endless shuffled mini-batches of indices; examples of similar length go together within
-    each pool of `pool` batches, reshuffled every epoch."""
-    rng = random.Random(seed)
-    while True:
-        order = list(range(len(lengths)))
-        rng.shuffle(order)
-        batches = []
-        for start in range(0, len(order), size * pool):
-            chunk = sorted(order[start : start + size * pool], key=lengths.__getitem__)
-            batches += [chunk[i : i + size] for i in range(0, len(chunk), size)]
-        rng.shuffle(batches)
-        yield from batches

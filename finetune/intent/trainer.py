@@ -4,11 +4,11 @@ cross-entropy (IARD is skewed: 'end' is 30x rarer than 'chitchat'), dynamic padd
 from __future__ import annotations
 
 import math
-import random
 import time
 from collections import Counter
 from dataclasses import dataclass
 
+from finetune.batches import length_grouped_batches
 from finetune.intent.labels import LABEL2ID
 
 
@@ -51,7 +51,7 @@ def train(model, tokenizer, texts: list[str], labels: list[str], args: TrainArgs
     model.train()
     started, loss_value = time.perf_counter(), float("nan")
     lengths = [len(ids) for ids in tokenizer(texts, truncation=True).input_ids]
-    batches = _batches(lengths, args.batch_size, args.seed)
+    batches = length_grouped_batches(lengths, args.batch_size, args.seed)
     bar = tqdm(range(total), desc="train-intent", disable=not args.progress)
     for _ in bar:
         index = next(batches)
@@ -88,18 +88,3 @@ def predict(model, tokenizer, texts: list[str], batch_size: int = 32) -> list[st
             )
             predicted += [id2label[int(i)] for i in model(**batch).logits.argmax(-1)]
     return predicted
-
-
-def _batches(lengths: list[int], size: int, seed: int, pool: int = 8):
-    """Endless shuffled mini-batches of indices, reshuffled every epoch. Within each pool of
-    `pool` batches, turns of similar length go together: padding is most of the CPU cost."""
-    rng = random.Random(seed)
-    while True:
-        order = list(range(len(lengths)))
-        rng.shuffle(order)
-        batches = []
-        for start in range(0, len(order), size * pool):
-            chunk = sorted(order[start : start + size * pool], key=lengths.__getitem__)
-            batches += [chunk[i : i + size] for i in range(0, len(chunk), size)]
-        rng.shuffle(batches)
-        yield from batches
