@@ -76,6 +76,16 @@ class Settings(BaseModel):
         "http://127.0.0.1:8001/v1; unset: run the head in-process.",
     )
     intent_model: str = Field(default="intent", description="Served name of the classifier.")
+    sessions: str | None = Field(
+        default=None,
+        description="Where sessions are kept: unset = <db>/sessions.sqlite3; "
+        "postgresql://user@host/db = a PostgreSQL server shared by several workers.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="A Chroma server (`chroma run`), e.g. http://127.0.0.1:8000; unset = the "
+        "embedded store in <db>/index. Items are still embedded here, with the local model.",
+    )
     k: int = Field(default=5, ge=1, le=50, description="Recommendations per turn.")
     item_noun: str | None = Field(
         default=None,
