@@ -592,6 +592,7 @@ def _failed(session_id: str, state: DialogueState, error: str) -> Turn:
         reply="Sorry, something went wrong on my side; your conversation is kept. "
         "Please try again.",
         error=error,
+        saved=False,
     )
 
 

@@ -169,6 +169,11 @@ class Turn(BaseModel):
         default_factory=dict, description="understand, retrieval, ranking, generation, total."
     )
     error: str | None = Field(default=None, description="What went wrong, if the turn degraded.")
+    saved: bool = Field(
+        default=True,
+        description="False: the turn could not be computed or saved (a server it needs was "
+        "down, or the session was busy); the session kept its previous state.",
+    )
 
 
 Reaction = Literal["like", "dislike", "seen"]

@@ -20,6 +20,7 @@ def parser() -> argparse.ArgumentParser:
         chat,
         cooccurrence,
         evaluate,
+        serve,
         serve_llm,
         sessions,
         train,
@@ -38,6 +39,7 @@ def parser() -> argparse.ArgumentParser:
         train_intent,
         train_generator,
         ui,
+        serve,
         serve_llm,
         sessions,
     ):

@@ -1,8 +1,9 @@
 """The layers of the code base, read from the import statements of every package's source.
 
 Data flows one way: `ui → agent → retrieval`; `finetune` and `eval` use the runtime packages and
-`corpora` (the public data sets) and never each other; only `convrec` (the command line) may
-import `eval` and `ui`, and nothing imports `convrec`.
+`corpora` (the public data sets) and never each other; `service` (the HTTP API) sits beside `ui`
+over `agent`; only `convrec` (the command line) may import `eval`, `ui` and `service`, and nothing
+imports `convrec`.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("agent", "retrieval", "corpora", "finetune", "eval", "ui", "convrec")
+PACKAGES = ("agent", "retrieval", "corpora", "finetune", "eval", "ui", "service", "convrec")
 # package -> the packages it must not import (directly, lazily or for type checking)
 FORBIDDEN = {
-    "retrieval": {"agent", "corpora", "finetune", "eval", "ui", "convrec"},
-    "corpora": {"agent", "finetune", "eval", "ui", "convrec"},
-    "agent": {"corpora", "finetune", "eval", "ui", "convrec"},
-    "finetune": {"eval", "ui", "convrec"},
-    "eval": {"finetune", "ui", "convrec"},
-    "ui": {"corpora", "finetune", "eval", "convrec"},
+    "retrieval": {"agent", "corpora", "finetune", "eval", "ui", "service", "convrec"},
+    "corpora": {"agent", "finetune", "eval", "ui", "service", "convrec"},
+    "agent": {"corpora", "finetune", "eval", "ui", "service", "convrec"},
+    "finetune": {"eval", "ui", "service", "convrec"},
+    "eval": {"finetune", "ui", "service", "convrec"},
+    "ui": {"corpora", "finetune", "eval", "service", "convrec"},
+    "service": {"corpora", "finetune", "eval", "ui", "convrec"},
     "convrec": set(),
 }
 

@@ -506,3 +506,16 @@ def launch(
         quiet=not block,
     )
     return app
+
+
+def mount(server, agent: Agent, path: str = "/ui", secret_file: Path | None = None, covers=False):
+    """Serve the app under `path` of an existing FastAPI `server` (the HTTP API's), so one
+    process answers both; same tokens, CSS and button names as `launch`."""
+    import gradio as gr
+
+    tokens = SessionTokens.from_file(secret_file) if secret_file else SessionTokens.ephemeral()
+    blocks = build_app(agent, tokens=tokens, covers=covers)
+    blocks.queue(default_concurrency_limit=4)
+    return gr.mount_gradio_app(
+        server, blocks, path=path, css=CSS, js=_BUTTON_NAMES_JS, footer_links=[]
+    )
