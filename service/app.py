@@ -10,8 +10,8 @@ import logging
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Depends, FastAPI
-from fastapi.exceptions import HTTPException
+from fastapi import Depends, FastAPI, Path, Request
+from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -21,6 +21,7 @@ from service.errors import RETRY_AFTER_S, failed_status, status_of
 from service.events import turn_events
 from service.limits import BodyLimit
 from service.schema import (
+    SESSION_ID_PATTERN,
     Exchange,
     FeedbackRequest,
     Health,
@@ -36,6 +37,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 API_VERSION = "1.0.0"
+SessionId = Annotated[
+    str,
+    Path(
+        pattern=SESSION_ID_PATTERN,
+        description="Chosen by the client (e.g. a UUID); the session is created on first use.",
+    ),
+]
 _ERRORS = {
     401: {"model": Problem, "description": "Missing or wrong API key (when one is set)."},
     409: {"model": Problem, "description": "Another action on this session is still running."},
@@ -55,7 +63,9 @@ def create_app(agent: Agent, settings: ServiceSettings | None = None) -> FastAPI
         "on its picks, read the items. Turns of one session run one after another.",
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    v1 = [Depends(_ApiKeyCheck(settings))]
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    # The bearer scheme is in the spec only when a key is set: a keyless server asks for none.
+    v1 = [Depends(_ApiKeyCheck(settings))] if settings.api_key else []
 
     @app.post(
         "/v1/sessions/{session_id}/messages",
@@ -66,13 +76,14 @@ def create_app(agent: Agent, settings: ServiceSettings | None = None) -> FastAPI
                 "description": "The turn; with `stream: true`, server-sent events instead: "
                 "`items` (the turn with its picks, before any text), `reply` (the text so far, "
                 "once per checked sentence) and `turn` (the final, saved turn).",
-                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                # Every event's data is one JSON object (see `service.events`).
+                "content": {"text/event-stream": {"schema": {"type": "object"}}},
             },
         },
         dependencies=v1,
         tags=["sessions"],
     )
-    def post_message(session_id: str, body: MessageRequest):
+    def post_message(session_id: SessionId, body: MessageRequest):
         """Answer one user message in a session (created on first use)."""
         with _answers():
             if not body.stream:
@@ -93,13 +104,15 @@ def create_app(agent: Agent, settings: ServiceSettings | None = None) -> FastAPI
     @app.post(
         "/v1/sessions/{session_id}/feedback",
         response_model=Turn,
-        responses=_ERRORS,
+        responses={**_ERRORS, 404: {"model": Problem, "description": "No such item."}},
         dependencies=v1,
         tags=["sessions"],
     )
-    def post_feedback(session_id: str, body: FeedbackRequest):
+    def post_feedback(session_id: SessionId, body: FeedbackRequest):
         """A button press on a recommended item; returns fresh picks that take it into account."""
         with _answers():
+            if body.item_id not in agent.items():
+                raise HTTPException(404, f"unknown item id {body.item_id!r}")
             return _turn_response(agent.feedback(session_id, body.item_id, body.reaction))
 
     @app.post(
@@ -109,7 +122,7 @@ def create_app(agent: Agent, settings: ServiceSettings | None = None) -> FastAPI
         dependencies=v1,
         tags=["sessions"],
     )
-    def post_undo(session_id: str):
+    def post_undo(session_id: SessionId):
         """Take back the latest change to the session (the picks before it come back)."""
         with _answers():
             return _turn_response(agent.undo(session_id))
@@ -121,7 +134,7 @@ def create_app(agent: Agent, settings: ServiceSettings | None = None) -> FastAPI
         dependencies=v1,
         tags=["sessions"],
     )
-    def get_session(session_id: str) -> SessionView:
+    def get_session(session_id: SessionId) -> SessionView:
         """The session's current state and its history, oldest first."""
         with _answers():
             history = agent.history(session_id)
@@ -140,7 +153,7 @@ def create_app(agent: Agent, settings: ServiceSettings | None = None) -> FastAPI
         dependencies=v1,
         tags=["sessions"],
     )
-    def delete_session(session_id: str) -> Response:
+    def delete_session(session_id: SessionId) -> Response:
         """Forget a session: its state and history."""
         with _answers():
             if not agent.delete_session(session_id):
@@ -225,6 +238,14 @@ class _ApiKeyCheck:
             raise HTTPException(
                 401, "missing or wrong API key", headers={"WWW-Authenticate": "Bearer"}
             )
+
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A request that does not fit the spec, in one readable line: `body.text: Field required`."""
+    problems = [
+        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors()
+    ]
+    return JSONResponse({"detail": "; ".join(problems)}, status_code=422)
 
 
 @contextmanager

@@ -13,12 +13,23 @@ from agent.schema import DialogueState, Event, Reaction, Turn
 class MessageRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(description="What the user wrote (at most 2,000 characters).")
+    text: str = Field(
+        min_length=1,
+        max_length=2000,
+        # Some character that is neither white space nor a control character: the agent drops
+        # those, and a message left empty is refused.
+        pattern=r"[^\s\x00-\x08\x0b-\x1f\x7f-\x9f]",
+        description="What the user wrote (at most 2,000 characters).",
+    )
     stream: bool = Field(
         default=False,
         description="true: answer as server-sent events (`items` first, then `reply` pieces as "
         "each sentence passes its check, then `turn`); false: one JSON turn.",
     )
+
+
+# Session ids travel in URLs and logs: letters, digits and a few URL-safe marks.
+SESSION_ID_PATTERN = r"^[A-Za-z0-9._~:@+=-]{1,200}$"
 
 
 class FeedbackRequest(BaseModel):

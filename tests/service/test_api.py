@@ -49,7 +49,7 @@ def test_feedback_changes_the_picks_and_unknown_items_are_refused(client):
     r = client.post("/v1/sessions/api-3/feedback", json={"item_id": pressed, "reaction": "seen"})
     assert r.status_code == 200 and pressed not in [i["id"] for i in r.json()["items"]]
     r = client.post("/v1/sessions/api-3/feedback", json={"item_id": "no-such", "reaction": "like"})
-    assert r.status_code == 422 and "unknown item id 'no-such'" in r.json()["detail"]
+    assert r.status_code == 404 and "unknown item id 'no-such'" in r.json()["detail"]
     r = client.post("/v1/sessions/api-3/feedback", json={"item_id": pressed, "reaction": "meh"})
     assert r.status_code == 422  # not one of like / dislike / seen
     assert len(client.get("/v1/sessions/api-3").json()["history"]) == 2  # nothing lost
@@ -66,8 +66,8 @@ def test_undo_brings_back_the_picks_before_the_change(client):
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ({"text": "   "}, "the message is empty"),
-        ({"text": "x" * 2001}, "the limit is 2000"),
+        ({"text": "   "}, "body.text: String should match pattern"),
+        ({"text": "x" * 2001}, "body.text: String should have at most 2000 characters"),
         ({"text": "hi", "colour": "red"}, "Extra inputs are not permitted"),
         ({}, "Field required"),
     ],
@@ -87,6 +87,11 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client):
     )
     assert r.status_code == 413 and "over the limit" in r.json()["detail"]
     assert client.get("/v1/sessions/api-6").status_code == 404  # nothing was stored
+
+
+def test_session_ids_are_url_safe_text(client):
+    r = client.get("/v1/sessions/bad%20id%0A")
+    assert r.status_code == 422 and "session_id: String should match pattern" in r.json()["detail"]
 
 
 def test_unknown_sessions_and_items_are_404(client):
