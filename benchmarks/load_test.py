@@ -52,6 +52,35 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class LocalServices:
+    """scripts/local_services.sh on free ports: a PostgreSQL cluster and a Chroma server whose
+    data starts as a copy of an index folder (the embedded store's format is the server's)."""
+
+    SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "local_services.sh"
+
+    def __init__(self, scratch: Path, index: Path) -> None:
+        self.scratch = scratch
+        self.env = {
+            **os.environ,
+            "CONVREC_PG_PORT": str(_free_port()),
+            "CONVREC_CHROMA_PORT": str(_free_port()),
+        }
+        shutil.copytree(index, scratch / "chroma", dirs_exist_ok=True)
+
+    def __call__(self, action: str) -> dict[str, str]:
+        """`start`, `stop`, `start-chroma`, `stop-postgres`, ...; returns the CONVREC_* variables
+        a start prints."""
+        out = subprocess.run(
+            ["bash", str(self.SCRIPT), action, str(self.scratch)],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        pairs = (line.removeprefix("export ").split("=", 1) for line in out.splitlines())
+        return {key: value for key, value in pairs if key.startswith("CONVREC_")}
+
+
 class Server:
     """`convrec serve` in a subprocess over a scratch copy of the data folder's sessions."""
 
@@ -184,22 +213,69 @@ def _saturation(rounds: list[dict]) -> int | None:
     return None
 
 
+def _cold_vs_warm(server: Server, llm: str) -> dict:
+    """The same first turn through `convrec ask` (loads every model) and the warm server."""
+    import httpx
+
+    message = "I loved Alien and Aliens, something like them"
+    command = [sys.executable, "-m", "convrec", "ask", "--db", str(server.db), "--llm", llm]
+    started = time.perf_counter()
+    subprocess.run(
+        [*command, "--session", "cold", "--message", message, "--json"],
+        check=True,
+        capture_output=True,
+    )
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    r = httpx.post(f"{server.url}/v1/sessions/warm/messages", json={"text": message}, timeout=300)
+    r.raise_for_status()
+    return {"cold_ask": round(cold, 2), "warm_http_turn": round(time.perf_counter() - started, 3)}
+
+
+def _label(services: str) -> str:
+    sessions = "postgres" if services in ("postgres", "both") else "sqlite"
+    index = "chroma-server" if services in ("chroma", "both") else "embedded"
+    return f"{sessions}+{index}"
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--db", type=Path, required=True, help="data folder with index and models")
     p.add_argument("--users", type=int, nargs="+", default=[1, 5, 10, 20, 50])
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     p.add_argument("--llm", default="none", choices=["none", "transformers", "openai"])
-    p.add_argument("--label", default="sqlite+embedded", help="names this configuration")
+    p.add_argument(
+        "--services",
+        choices=["none", "postgres", "chroma", "both"],
+        default="none",
+        help="start a local PostgreSQL (sessions) and/or Chroma server (index) for the workers",
+    )
+    p.add_argument("--label", help="names this configuration (default: from --services)")
+    p.add_argument(
+        "--cold-ask",
+        action="store_true",
+        help="also time one `convrec ask` (a new process) against one turn of the warm server",
+    )
     p.add_argument("--out", type=Path, default=Path("reports/load_test.json"))
     args = p.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="convrec-load-"))
+    services = LocalServices(scratch / "services", args.db / "index")
+    args.label = args.label or _label(args.services)
     results = []
     try:
+        if args.services != "none":
+            started = services("start")
+            wanted = {
+                "postgres": ["CONVREC_SESSIONS"],
+                "chroma": ["CONVREC_CHROMA_URL"],
+                "both": ["CONVREC_SESSIONS", "CONVREC_CHROMA_URL"],
+            }[args.services]
+            os.environ.update({key: started[key] for key in wanted})
         for workers in args.workers:
             server = Server(args.db, workers, args.llm, scratch)
             try:
                 ready = server.wait_ready()
+                warm = _cold_vs_warm(server, args.llm) if args.cold_ask else None
                 rounds = []
                 for users in args.users:
                     tag = f"{args.label}-w{workers}-n{users}-{os.getpid()}"
@@ -212,10 +288,13 @@ def main() -> int:
                     "workers": workers,
                     "startup_s": round(ready, 1),
                     "saturation_users": _saturation(rounds),
+                    "cold_ask_vs_warm_turn_s": warm,
                     "rounds": rounds,
                 }
             )
     finally:
+        if args.services != "none":
+            services("stop")
         shutil.rmtree(scratch, ignore_errors=True)
     report = {
         "label": args.label,
