@@ -1,17 +1,24 @@
-"""Sessions on disk (SQLite), so a restart or a crash loses no conversation.
+"""Where sessions are kept, so a restart or a crash loses no conversation: the interface
+(`SessionBackend`), what every backend shares, and the default backend, a SQLite file
+(`SessionStore`). The PostgreSQL backend, for several worker processes on several machines, is
+`agent.session_postgres.PostgresSessionStore`.
 
 One row per session holds its current state (and the one before, to fall back on); the turns
 table holds what happened, each turn without its state (a full copy per turn made the file grow
-with the square of a session's length). Several processes may share one file: a save only
+with the square of a session's length). Several processes may share one store: a save only
 succeeds on the version it was computed from (`Snapshot.version`), else the caller recomputes.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import threading
 import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -44,11 +51,15 @@ _ADDED_COLUMNS = {
 }
 UNDO_DEPTH = 10  # states kept per session for undo, newest last
 _LEGACY_FEEDBACK = ("like", "dislike", "seen")
-_RECOVERY_TURNS = 50  # stored turns searched for a state when both saved states are unusable
+RECOVERY_TURNS = 50  # stored turns searched for a state when both saved states are unusable
 
 
 class InvalidState(ValueError):
     """A state that would not load back; it is never stored."""
+
+
+class SessionStoreUnavailable(RuntimeError):
+    """The sessions database cannot be reached or used (a server down, a wrong address)."""
 
 
 @dataclass
@@ -64,75 +75,25 @@ class Snapshot:
 UndoStep = Literal["push", "pop", "keep"]  # what a save does to the session's undo stack
 
 
-class SessionStore:
-    """The sessions file of one process (threads share it). `set_aside` is where a damaged file
-    found on opening was moved (None when the file was sound), for callers that report it."""
+class SessionBackend(ABC):
+    """Where the sessions of one process are kept (threads share it). Every backend behaves the
+    same for the same calls; they differ in where the rows live."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()  # one statement at a time on the shared connection
-        self._db, self.set_aside = open_sessions_file(self.path)  # set_aside: a damaged file
-        self._db.executescript(_SCHEMA)
-        self._migrate()
-
-    def _migrate(self) -> None:
-        """Add the columns a file written by an older version lacks."""
-        self._db.execute("BEGIN IMMEDIATE")  # two processes opening an old file at once
-        try:
-            for table, added in _ADDED_COLUMNS.items():
-                columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
-                for name, kind in added.items():
-                    if name not in columns:
-                        self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
+    where: str = ""  # the file or the server, for messages (never a password)
+    set_aside: Path | None = None  # a damaged file moved away on opening, for callers to report
 
     def load(self, session_id: str) -> DialogueState | None:
         """The session's state; None for an unknown session."""
         snapshot = self.snapshot(session_id)
         return snapshot.state if snapshot.version else None
 
+    @abstractmethod
     def snapshot(self, session_id: str) -> Snapshot:
         """The session's state and version (a fresh state, version 0, for an unknown session).
         A stored state that does not load is replaced by the last good one (the state before
         the latest turn, else one kept in an older turn, else a fresh one) and reported."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT state, version, previous, undo FROM sessions WHERE id = ?", (session_id,)
-            ).fetchone()
-        if row is None:
-            return Snapshot(DialogueState())
-        stored, version, previous, undo = row
-        before = _top(_stack(undo, previous))
-        try:
-            return Snapshot(DialogueState.model_validate_json(stored), version, before=before)
-        except ValidationError as exc:
-            state, source = self._last_good(session_id, previous)
-            note = f"the stored state did not load ({_first_error(exc)}); using {source}"
-            log.warning("session %s: %s", session_id, note)
-            return Snapshot(state, version, recovered=note, before=before)
 
-    def _last_good(self, session_id: str, previous: str | None) -> tuple[DialogueState, str]:
-        if previous:
-            try:
-                return DialogueState.model_validate_json(previous), "the state before the last turn"
-            except ValidationError:
-                pass
-        with self._lock:  # files written before states were kept once per session
-            rows = self._db.execute(
-                "SELECT turn FROM turns WHERE session_id = ? ORDER BY at DESC, rowid DESC LIMIT ?",
-                (session_id, _RECOVERY_TURNS),
-            ).fetchall()
-        for (turn,) in rows:
-            try:
-                return Turn.model_validate_json(turn).state, "the state kept with an earlier turn"
-            except ValidationError:
-                continue
-        return DialogueState(), "a fresh state"
-
+    @abstractmethod
     def save(
         self,
         session_id: str,
@@ -156,80 +117,128 @@ class SessionStore:
         Raises:
             InvalidState: the state would not load back (it is not stored).
         """
-        state = _checked(turn.state)
-        row = (_slim(turn).model_dump_json(), event.model_dump_json())
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")  # the version check and the write, atomically
-            try:
-                saved = self._write(session_id, event.text, state, row, version, undo)
-                self._db.execute("COMMIT" if saved else "ROLLBACK")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        return saved
 
-    def _write(
-        self,
-        session_id: str,
-        message: str,
-        state: str,
-        row: tuple[str, str],
-        version: int | None,
-        undo: UndoStep,
-    ) -> bool:
-        now = time.time()
-        found = self._db.execute(
-            "SELECT version, state, undo, previous FROM sessions WHERE id = ?", (session_id,)
-        ).fetchone()
-        if version is not None and (found[0] if found else 0) != version:
-            return False
-        old, stack = (
-            (found[1], _stack(found[2], found[3]))
-            if found
-            else (DialogueState().model_dump_json(), [])
-        )  # the first turn can be undone too
-        if undo == "push":
-            stack = (stack + [old])[-UNDO_DEPTH:]
-        elif undo == "pop":
-            stack = stack[:-1]
-        if found:
-            self._db.execute(
-                "UPDATE sessions SET previous = state, state = ?, updated = ?, "
-                "version = version + 1, undo = ? WHERE id = ?",
-                (state, now, json.dumps(stack), session_id),
-            )
-        else:
-            self._db.execute(
-                "INSERT INTO sessions (id, state, updated, version, undo) VALUES (?, ?, ?, 1, ?)",
-                (session_id, state, now, json.dumps(stack)),
-            )
-        self._db.execute(
-            "INSERT INTO turns (session_id, at, message, turn, event) VALUES (?, ?, ?, ?, ?)",
-            (session_id, now, message, *row),
-        )
-        return True
-
+    @abstractmethod
     def history(self, session_id: str) -> list[tuple[Event, Turn]]:
         """(what the user did, the agent's turn) pairs, oldest first. The turns carry only the
         diversity setting of their state (see `_slim`); `snapshot` has the whole state."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT message, event, turn FROM turns WHERE session_id = ? ORDER BY at, rowid",
-                (session_id,),
-            ).fetchall()
-        pairs = [(_event(message, event), _stored_turn(turn)) for message, event, turn in rows]
-        return [(event, turn) for event, turn in pairs if turn is not None]
 
+    @abstractmethod
     def delete(self, session_id: str) -> bool:
         """Remove a session and its turns. Returns whether there was one."""
-        return self._delete("WHERE id = ?", (session_id,)) > 0
 
+    @abstractmethod
     def prune(self, older_than_s: float) -> int:
         """Remove the sessions no turn has touched for `older_than_s` seconds.
 
         Returns:
             How many sessions were removed.
         """
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the file or the connections; the store is not used afterwards."""
+
+
+class SessionStore(SessionBackend):
+    """The sessions file of one process (threads share it): SQLite in WAL mode. `set_aside` is
+    where a damaged file found on opening was moved (None when the file was sound)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.where = str(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()  # one statement at a time on the shared connection
+        with _opening(self.path):
+            self._db, self.set_aside = open_sessions_file(self.path)  # set_aside: damaged file
+            self._db.executescript(_SCHEMA)
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Add the columns a file written by an older version lacks."""
+        self._db.execute("BEGIN IMMEDIATE")  # two processes opening an old file at once
+        try:
+            for table, added in _ADDED_COLUMNS.items():
+                columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in added.items():
+                    if name not in columns:
+                        self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def snapshot(self, session_id: str) -> Snapshot:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT state, version, previous, undo FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+        return read_snapshot(session_id, row, lambda: self._recent_turns(session_id))
+
+    def _recent_turns(self, session_id: str) -> list[str]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT turn FROM turns WHERE session_id = ? ORDER BY at DESC, rowid DESC LIMIT ?",
+                (session_id, RECOVERY_TURNS),
+            ).fetchall()
+        return [turn for (turn,) in rows]
+
+    def save(
+        self,
+        session_id: str,
+        event: Event,
+        turn: Turn,
+        version: int | None = None,
+        undo: UndoStep = "keep",
+    ) -> bool:
+        row = encoded(event, turn)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")  # the version check and the write, atomically
+            try:
+                saved = self._write(session_id, row, version, undo)
+                self._db.execute("COMMIT" if saved else "ROLLBACK")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return saved
+
+    def _write(self, session_id: str, row: Encoded, version: int | None, undo: UndoStep) -> bool:
+        now = time.time()
+        found = self._db.execute(
+            "SELECT version, state, undo, previous FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        if is_stale(found, version):
+            return False
+        stack = next_undo_stack(found, undo)
+        if found:
+            self._db.execute(
+                "UPDATE sessions SET previous = state, state = ?, updated = ?, "
+                "version = version + 1, undo = ? WHERE id = ?",
+                (row.state, now, stack, session_id),
+            )
+        else:
+            self._db.execute(
+                "INSERT INTO sessions (id, state, updated, version, undo) VALUES (?, ?, ?, 1, ?)",
+                (session_id, row.state, now, stack),
+            )
+        self._db.execute(
+            "INSERT INTO turns (session_id, at, message, turn, event) VALUES (?, ?, ?, ?, ?)",
+            (session_id, now, row.message, row.turn, row.event),
+        )
+        return True
+
+    def history(self, session_id: str) -> list[tuple[Event, Turn]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT message, event, turn FROM turns WHERE session_id = ? ORDER BY at, rowid",
+                (session_id,),
+            ).fetchall()
+        return read_history(rows)
+
+    def delete(self, session_id: str) -> bool:
+        return self._delete("WHERE id = ?", (session_id,)) > 0
+
+    def prune(self, older_than_s: float) -> int:
         return self._delete("WHERE updated < ?", (time.time() - older_than_s,))
 
     def _delete(self, where: str, values: tuple) -> int:
@@ -249,6 +258,105 @@ class SessionStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+@contextmanager
+def _opening(path: Path) -> Iterator[None]:
+    """Holds `<file>.lock` while the file is checked, created and migrated. Two processes opening
+    a new file at once otherwise collide: one reads the other's half-created file as empty (0
+    bytes: "damaged") and sets it aside, or switching to WAL finds the file locked."""
+    with open(f"{path}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        yield
+
+
+# -- what every backend shares: the rows' meaning, apart from the SQL that moves them -----------
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A save's values as stored: the checked state, the slim turn and the event, as JSON."""
+
+    state: str
+    message: str  # the event's text, kept readable beside the JSON
+    turn: str
+    event: str
+
+
+def encoded(event: Event, turn: Turn) -> Encoded:
+    """The values a save stores.
+
+    Raises:
+        InvalidState: the state would not load back.
+    """
+    return Encoded(
+        _checked(turn.state), event.text, _slim(turn).model_dump_json(), event.model_dump_json()
+    )
+
+
+def read_snapshot(
+    session_id: str,
+    row: tuple[str, int, str | None, str | None] | None,
+    recent_turns: Callable[[], list[str]],
+) -> Snapshot:
+    """The snapshot of a stored (state, version, previous, undo) row, or of none.
+
+    Args:
+        recent_turns: the session's latest stored turns, newest first (at most RECOVERY_TURNS),
+            read only when both stored states are unusable.
+    """
+    if row is None:
+        return Snapshot(DialogueState())
+    stored, version, previous, undo = row
+    before = _top(_stack(undo, previous))
+    try:
+        return Snapshot(DialogueState.model_validate_json(stored), version, before=before)
+    except ValidationError as exc:
+        state, source = _last_good(previous, recent_turns)
+        note = f"the stored state did not load ({_first_error(exc)}); using {source}"
+        log.warning("session %s: %s", session_id, note)
+        return Snapshot(state, version, recovered=note, before=before)
+
+
+def _last_good(
+    previous: str | None, recent_turns: Callable[[], list[str]]
+) -> tuple[DialogueState, str]:
+    if previous:
+        try:
+            return DialogueState.model_validate_json(previous), "the state before the last turn"
+        except ValidationError:
+            pass
+    for turn in recent_turns():  # stores written before states were kept once per session
+        try:
+            return Turn.model_validate_json(turn).state, "the state kept with an earlier turn"
+        except ValidationError:
+            continue
+    return DialogueState(), "a fresh state"
+
+
+def is_stale(found: tuple | None, version: int | None) -> bool:
+    """Whether a save computed from `version` must be refused, given the stored row (version,
+    state, undo, previous) read inside the save's transaction."""
+    return version is not None and (found[0] if found else 0) != version
+
+
+def next_undo_stack(found: tuple | None, undo: UndoStep) -> str:
+    """The undo stack (JSON) a save stores, from the stored row (version, state, undo,
+    previous) it replaces."""
+    old, stack = (
+        (found[1], _stack(found[2], found[3])) if found else (DialogueState().model_dump_json(), [])
+    )  # the first turn can be undone too
+    if undo == "push":
+        stack = (stack + [old])[-UNDO_DEPTH:]
+    elif undo == "pop":
+        stack = stack[:-1]
+    return json.dumps(stack)
+
+
+def read_history(rows: list[tuple[str, str | None, str]]) -> list[tuple[Event, Turn]]:
+    """(event, turn) pairs of stored (message, event, turn) rows; unreadable turns left out."""
+    pairs = [(_event(message, event), _stored_turn(turn)) for message, event, turn in rows]
+    return [(event, turn) for event, turn in pairs if turn is not None]
 
 
 def _checked(state: DialogueState) -> str:

