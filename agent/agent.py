@@ -13,7 +13,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, get_args
 
 from agent import policy
@@ -35,7 +35,7 @@ from agent.schema import (
     UserAct,
 )
 from agent.session_locks import SessionLocks
-from agent.session_store import SessionStore, Snapshot
+from agent.session_store import SessionBackend, Snapshot
 from agent.state import StateTracker
 from agent.undo import undone, wants_undo
 from agent.writer import Writer, describe, format_list, lead
@@ -108,6 +108,8 @@ class _Plan:
     items: list[Recommendation] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     undone: bool = False  # `state` is the restored `Snapshot.before`: saving pops the undo stack
+    writable: bool = False  # the generator may write this turn's text (`Writer.writes`)
+    about: list[str] = field(default_factory=list)  # ids an answer is about (facts given)
 
 
 class Agent:
@@ -117,7 +119,7 @@ class Agent:
         intent_model: IntentModel,
         tracker: StateTracker,
         writer: Writer,
-        store: SessionStore,
+        store: SessionBackend,
         linker: EntityLinker,
         fallback_intent: IntentModel | None = None,
         k: int = 5,
@@ -354,6 +356,7 @@ class Agent:
             act, state = correction.act, correction.state
         understood = time.perf_counter()
         plan = self._plan(act, state, event.text)
+        template = plan.text  # what the generator may replace; notes go before it
         if correction is not None and correction.note:
             plan.text = f"{correction.note}\n{plan.text}"
         note = linking_note(act, self._title) if plan.action != "answer" else ""
@@ -366,6 +369,8 @@ class Agent:
                 yield self._preview(session_id, plan, opening)
         elif plan.action == "recommend":
             opening = "Noted. Here are fresh picks:"
+        elif intro and plan.writable and self.writer.writes(plan.action):
+            error = yield from self._write_turn(session_id, event.text, plan, template)
         plan.timings_ms["total"] = 1000 * (time.perf_counter() - started)
         return plan, opening, error
 
@@ -425,6 +430,28 @@ class Agent:
         }
         opening = lead(plan.state, titles, len(plan.items))
         yield self.writer.finish_intro(last, plan.items, opening), error
+
+    def _write_turn(
+        self, session_id: str, message: str, plan: _Plan, template: str
+    ) -> Generator[Turn, None, str | None]:
+        """The generator's checked text for a non-recommending turn, in place of `template`
+        (the end of `plan.text`). Yields previews; returns the model's error, if any. An
+        answer's facts show at once, its generated opening above them when it passed."""
+        notes = plan.text[: len(plan.text) - len(template)]
+        if plan.action == "answer":
+            yield self._preview(session_id, plan, "")
+        started, last = time.perf_counter(), None
+        for last in self.writer.stream_turn(message, plan.action, plan.state, plan.about):
+            if last.text and "first_sentence" not in plan.timings_ms:
+                plan.timings_ms["first_sentence"] = 1000 * (time.perf_counter() - started)
+            if last.text:  # checked text only; the template is held back until the end
+                shown = f"{last.text}\n{template}" if plan.action == "answer" else last.text
+                yield self._preview(session_id, replace(plan, text=notes + shown), "")
+        if last is not None and last.counts is not None:
+            log.info("grounding check: %s", last.counts)
+        plan.timings_ms["generation"] = 1000 * (time.perf_counter() - started)
+        plan.text = notes + self.writer.finish_turn(last, plan.action, template)
+        return last.error if last is not None else None
 
     def _undo(self, session_id: str, snapshot: Snapshot) -> _Plan:
         """Back to `snapshot.before`, with the picks that were on screen then."""
@@ -522,8 +549,10 @@ class Agent:
             # The retriever reads the dialogue including this message.
             dialogue = (state.recent + [message])[-RECENT_UTTERANCES:] if message else None
             return self._recommend(plan, dialogue)
+        plan.writable = True  # the templates below stand in when nothing generated passes
         if action == "answer":
             plan.text = describe(self.items()[referents[0]])
+            plan.about = [referents[0]]
         elif action == "acknowledge":
             plan.text = "Great choice, enjoy! " + policy.QUESTIONS["refine"]
         elif action == "goodbye":
@@ -542,6 +571,8 @@ class Agent:
             intent=Intent.INQUIRE,
             state=new_state,
             text=self.answerer.answer(question, self.items()),
+            writable=bool(question.item_ids),
+            about=list(question.item_ids),
         )
 
     def _recommend(self, plan: _Plan, dialogue: list[str] | None) -> _Plan:

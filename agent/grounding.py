@@ -17,6 +17,7 @@ from retrieval.entity_linker import EntityLinker, normalise
 from retrieval.schema import Item
 
 MAX_WORDS = 45  # a longer "sentence" is a run-on the reader would not want anyway
+ECHO_WORDS = 3  # "Thank you!" may repeat the user; a longer sentence said back is an echo
 # Words for the catalog's genres ("I like comedies", "a scary one"), mapped to the genre.
 GENRE_WORDS = {
     "action": "action",
@@ -123,6 +124,7 @@ class GroundingChecker:
         items: list[Item],
         wanted_genres: Iterable[str] = (),
         mentioned: Iterable[Item] = (),
+        said: Iterable[str] = (),
     ) -> Verdict:
         """May `sentence` be shown, when `items` are the items given for the reply?
 
@@ -132,8 +134,10 @@ class GroundingChecker:
             wanted_genres: genres the user asked for, which the sentence may repeat.
             mentioned: items the user named and liked ("since you loved Alien, ..."): they may
                 be named again, with their own year and genres, but their people are not given.
+            said: the utterances of the dialogue so far: a sentence that repeats one of them
+                word for word is an echo ("Great, anything animated?" said back to the user).
         """
-        form = _form(sentence)
+        form = _form(sentence) or _echo(sentence, said)
         if form is not None:
             return form
         named, verdict = self._titles(sentence, list(items) + list(mentioned))
@@ -196,6 +200,20 @@ def _form(sentence: str) -> Verdict | None:
     if _OFF.search(sentence) or re.search(r"@\d", sentence):
         return Verdict(False, "form", "off-topic or prompt text")
     return None
+
+
+def _echo(sentence: str, said: Iterable[str]) -> Verdict | None:
+    """A fault when a sentence of 3 words or more is found word for word in the dialogue."""
+    words = _words(sentence)
+    if len(words.split()) < ECHO_WORDS:
+        return None
+    if any(f" {words} " in f" {_words(utterance)} " for utterance in said):
+        return Verdict(False, "form", "repeats the dialogue")
+    return None
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def _years(sentence: str, about: list[Item], items: list[Item]) -> Verdict:

@@ -2,9 +2,11 @@
 
 Two ways, chosen when the agent is built (`agent/build.py`):
 - the fine-tuned reply generator (`convrec train-generator`) writes the whole opening of a
-  recommending turn from the recent dialogue, the state and the facts of the top picks; every
-  sentence is checked (`agent/grounding.py`) before it is shown, a failing one is sampled again
-  once and then dropped, and the grounded template stands in when nothing passes;
+  recommending turn from the recent dialogue, the state and the facts of the top picks, and the
+  text of the other turns (asking for preferences, acknowledging, saying goodbye, and the
+  opening of an answer about an item, whose facts still come from the catalog); every sentence
+  is checked (`agent/grounding.py`) before it is shown, a failing one is sampled again once and
+  then dropped, and the grounded template stands in when nothing passes;
 - without it, the base model adds one friendly sentence before a templated lead; everything
   factual (titles, reasons, answers about items) comes from the catalog.
 """
@@ -34,7 +36,10 @@ STOP = [".", "!", "\n"]  # one sentence is all we keep; stopping early saves mos
 PRESENTED = 2  # picks whose facts the generator gets: its reply names one or two of them
 MAX_SENTENCES = 3  # of a generated reply; the cards carry the rest
 RETRY_TOKENS = 40  # one sentence, sampled again
+# The agent's non-recommending actions and the generator's act for each (generation_prompt.ACTS).
+ACT_OF = {"ask": "ask", "acknowledge": "chat", "goodbye": "goodbye", "answer": "discuss"}
 
+_GREETING = re.compile(r"^(?:hi|hello|hey)[!,.]?\s+", re.IGNORECASE)
 _THEME_WORDS = {"violence": "violence", "horror": "scares", "adult": "adult content"}
 # A 135M model writes a good short reaction and little else, so that is all it is asked for;
 # the facts that follow it (what was picked and why) come from the catalog.
@@ -129,6 +134,48 @@ class Writer:
             log.warning("language model unavailable, using a template: %s", exc)
             yield Draft(text, error=str(exc))
 
+    def writes(self, action: str) -> bool:
+        """Whether the generator writes the text of a turn with this non-recommending action."""
+        return self.generator and action in ACT_OF
+
+    def stream_turn(
+        self, message: str, action: str, state: DialogueState, about: list[str] = ()
+    ) -> Iterator[Draft]:
+        """A non-recommending turn's text as it grows, checked like `stream_intro`'s.
+
+        Args:
+            message: the user's message.
+            action: "ask", "acknowledge", "goodbye" or "answer" (see `writes`).
+            state: the dialogue state after the message.
+            about: ids of the items an answer is about: their facts are given, and only they
+                (and the items the user liked) may be named.
+        """
+        items = [i for i in map(self._item, about) if i is not None]
+        liked = [i for i in map(self._item, state.liked_items[-3:]) if i is not None]
+        inp = GenerationInput(
+            dialogue=_speakers(state.recent + [message]),
+            act=ACT_OF[action],
+            items=items[:PRESENTED],
+            liked=[i.display_title for i in liked],
+            genres=list(dict.fromkeys(state.required_genres + state.liked_genres)),
+            avoid=state.disliked_genres + state.avoid_themes,
+        )
+        yield from self.stream_reply(inp, inp.genres, liked)
+
+    @staticmethod
+    def finish_turn(draft: Draft | None, action: str, template: str) -> str:
+        """The text of a non-recommending turn: an answer keeps its facts (`template`, from
+        the catalog) after the generated opening; a question for preferences that asks nothing
+        gets the templated question after it; otherwise the generated text stands alone. The
+        template alone when nothing generated passed the check."""
+        if draft is None or not draft.text:
+            return template
+        if action == "answer":
+            return f"{draft.text}\n{template}"
+        if action == "ask" and "?" not in draft.text:
+            return f"{draft.text} {_GREETING.sub('', template)}"  # "Hello! What kind of...?"
+        return draft.text
+
     def finish_intro(self, draft: Draft | None, recs: list[Recommendation], lead: str) -> str:
         """The opening shown: the generated reply, or the checked reaction followed by the
         grounded `lead`; the lead alone when the model wrote nothing usable."""
@@ -177,7 +224,11 @@ class Writer:
         """
         counts, shown, error = GroundingCounts(), [], None
         check = partial(
-            self.checker.check, items=inp.items, wanted_genres=wanted, mentioned=mentioned
+            self.checker.check,
+            items=inp.items,
+            wanted_genres=wanted,
+            mentioned=mentioned,
+            said=[text for _, text in inp.dialogue],
         )
         try:
             pieces = self.llm.stream(messages(inp), max_tokens=REPLY_TOKENS, stop=["\n"])

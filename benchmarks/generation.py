@@ -9,11 +9,15 @@ The gold recommended items of each turn are the items to present. For each syste
 replies naming at least one given item, naming an item not given (before and after the check),
 naming a person not in the items' people; Distinct-2/3/4 in two definitions; BLEU against the
 human reply; perplexity of the human replies under the base and the fine-tuned model; the
-check's counts. Then latency in the agent, end to end over the ReDial index in --db: time to
-the cards, to the first checked sentence and to the whole reply, p50/p95.
+check's counts. The non-recommending turns (asking for preferences, acknowledging, saying
+goodbye) are scored the same way on the recommender utterances of ReDial test that name no movie.
+Then latency in the agent, end to end over the ReDial index in --db: time to the cards, to the
+first checked sentence and to the whole reply, p50/p95; with --baseline-generator, the same
+turns through a second agent whose generator is that folder with no prompt-prefix cache (the
+writer before the latency work), interleaved turn by turn so that both see the same machine.
 
-    nice -n 10 .venv/bin/python benchmarks/generation.py --db /tmp/gen-db --turns 200 \
-        --latency 30 --out /tmp/gen-bench.json
+    nice -n 10 .venv/bin/python benchmarks/generation.py --db /tmp/gen-db --turns 150 \
+        --latency 30 --baseline-generator /path/to/float32/generator --out /tmp/gen-bench.json
 """
 
 from __future__ import annotations
@@ -257,7 +261,8 @@ def perplexity(model_path: Path, turns, inputs) -> float:
     from finetune.generator.trainer import collate, encode, reply_loss
 
     tokenizer = AutoTokenizer.from_pretrained(model_path, local_files_only=True)
-    model = AutoModelForCausalLM.from_pretrained(model_path, local_files_only=True).eval()
+    # float32 whatever the export dtype: the same arithmetic for the base and the fine-tuned model
+    model = AutoModelForCausalLM.from_pretrained(model_path, local_files_only=True).float().eval()
     nll, tokens = 0.0, 0
     with torch.inference_mode():
         for turn, inp in zip(turns, inputs, strict=True):
@@ -331,49 +336,142 @@ def human_row(turns) -> dict:
     return row
 
 
+# -- non-recommending turns ---------------------------------------------------------------------
+
+
+def other_turns(redial_dir: Path, count: int, seed: int) -> list[dict]:
+    """`count` recommender utterances of ReDial test that name no movie (asking, acknowledging,
+    saying goodbye), with the dialogue before them, sampled with `seed`."""
+    from finetune.generator.dataset import _Turn, act_of
+
+    seen, rows = set(), []
+    with (redial_dir / "test_rec_turns.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            context = row["context"]
+            for k in range(len(context) - 2, 0, -2):  # the recommender's, back from the end
+                text, key = " ".join(context[k].split()), (row["dialog_id"], k)
+                if key in seen or not text or _PAREN_YEAR.search(text):
+                    continue
+                seen.add(key)
+                before = [u for u in context[:k] if u.strip()]
+                act = act_of(_Turn(agent=True, text=text, items=[]), set())
+                rows.append({"context": before, "resp": text, "act": act, "liked": []})
+    return random.Random(seed).sample(rows, min(count, len(rows)))
+
+
+def other_inputs(turns: list[dict]) -> list[GenerationInput]:
+    from finetune.generator.dataset import genres_in
+
+    inputs = []
+    for turn in turns:
+        n = len(turn["context"])
+        dialogue = [
+            (USER if (n - 1 - k) % 2 == 0 else AGENT, u) for k, u in enumerate(turn["context"])
+        ]
+        users = [u for speaker, u in dialogue if speaker == USER]
+        inputs.append(GenerationInput(dialogue, act=turn["act"], genres=genres_in(users)))
+    return inputs
+
+
+def summarise_other(name: str, results: list[dict], turns, linker) -> dict:
+    """Non-recommending turns: no item is given, so any title or person named is not given."""
+    shown, humans = [r["shown"] for r in results], [t["resp"] for t in turns]
+    named = [grounding(r["raw"], [], linker, []) for r in results]
+    named_after = [grounding(s, [], linker, []) for s in shown]
+    n = len(results)
+    row = {
+        "system": name,
+        "replies": n,
+        "by_act": dict(Counter(t["act"] for t in turns)),
+        "names_a_title_before_check": sum(bool(g["other"]) for g in named) / n,
+        "names_a_title_after_check": sum(bool(g["other"]) for g in named_after) / n,
+        "names_a_person_before_check": sum(bool(g["strangers"]) for g in named) / n,
+        "names_a_person_after_check": sum(bool(g["strangers"]) for g in named_after) / n,
+        "template_after_check": sum(not s.strip() for s in shown) / n,
+        "asks_when_asked_to": _share(
+            ["?" in s for s, t in zip(shown, turns, strict=True) if t["act"] == "ask"]
+        ),
+        "mean_words": statistics.mean(len(s.split()) for s in shown),
+        "bleu2_crslab": statistics.mean(
+            bleu(s, h, (0, 1)) for s, h in zip(shown, humans, strict=True)
+        ),
+    }
+    for k in (2, 3, 4):
+        row[f"distinct{k}_ratio"] = distinct_ratio(shown, k)
+        row[f"distinct{k}_per_reply_words"] = distinct_per_reply(shown, k)
+    return row
+
+
+def _share(flags: list[bool]) -> float | None:
+    return sum(flags) / len(flags) if flags else None
+
+
 # -- latency in the agent ------------------------------------------------------------------------
 
 
-def latency(db: Path, turns: list[dict], writer: str) -> dict:
-    """Cards, first checked sentence and whole reply, timed from the message, over recommending
-    turns of the agent (one fresh session per message: the user's last words of a test turn)."""
-    from agent import Settings, build_agent
+def _timed_turn(agent, session: str, message: str) -> dict | None:
+    """One message in a fresh session: seconds to the cards, the first checked sentence and
+    the whole reply (None for a turn that shows no cards)."""
+    started, seen_cards, seen_text, final = time.perf_counter(), None, None, None
+    for final in agent.reply_stream(session, message):
+        now = time.perf_counter() - started
+        if seen_cards is None and final.items:
+            seen_cards = now
+        if seen_cards is not None and seen_text is None and final.timings_ms.get("first_sentence"):
+            seen_text = now
+    if final is None or final.action != "recommend" or seen_cards is None:
+        return None
+    total = time.perf_counter() - started
+    first = (seen_text if seen_text is not None else total) - seen_cards
+    return {"cards": seen_cards, "first": first, "full": total - seen_cards}
 
-    agent = build_agent(Settings(db=db, writer=writer))
-    agent.warm_up()
-    cards, first, full, used = [], [], [], 0
+
+def latency(db: Path, turns: list[dict], agents: dict) -> list[dict]:
+    """Cards, first checked sentence and whole reply, timed from the message, over recommending
+    turns (one fresh session per message: the user's last words of a test turn). The agents
+    take turns message by message, in alternating order, so they share the machine's state."""
+    times: dict[str, list[dict]] = {name: [] for name in agents}
     for k, turn in enumerate(turns):
-        started, seen_cards, seen_text = time.perf_counter(), None, None
-        final = None
-        for final in agent.reply_stream(
-            f"bench-{writer}-{k}-{time.time_ns()}", turn["context"][-1]
-        ):
-            now = time.perf_counter() - started
-            if seen_cards is None and final.items:
-                seen_cards = now
-            if (
-                seen_cards is not None
-                and seen_text is None
-                and final.timings_ms.get("first_sentence")
-            ):
-                seen_text = now
-        if final is None or final.action != "recommend" or seen_cards is None:
-            continue
-        used += 1
-        total = time.perf_counter() - started
-        cards.append(seen_cards)
-        full.append(total - seen_cards)
-        first.append((seen_text if seen_text is not None else total) - seen_cards)
-    return {
-        "writer": writer,
-        "recommending_turns": used,
-        "cards_s_p50": percentile(cards, 0.5),
-        "cards_s_p95": percentile(cards, 0.95),
-        "first_checked_sentence_after_cards_s_p50": percentile(first, 0.5),
-        "first_checked_sentence_after_cards_s_p95": percentile(first, 0.95),
-        "full_reply_after_cards_s_p50": percentile(full, 0.5),
-        "full_reply_after_cards_s_p95": percentile(full, 0.95),
-    }
+        order = list(agents) if k % 2 == 0 else list(agents)[::-1]
+        for name in order:
+            timed = _timed_turn(
+                agents[name], f"bench-{name}-{k}-{time.time_ns()}", turn["context"][-1]
+            )
+            if timed is not None:
+                times[name].append(timed)
+    rows = []
+    for name, timed in times.items():
+        cards, first, full = ([t[key] for t in timed] for key in ("cards", "first", "full"))
+        rows.append(
+            {
+                "writer": name,
+                "recommending_turns": len(timed),
+                "cards_s_p50": percentile(cards, 0.5),
+                "cards_s_p95": percentile(cards, 0.95),
+                "first_checked_sentence_after_cards_s_p50": percentile(first, 0.5),
+                "first_checked_sentence_after_cards_s_p95": percentile(first, 0.95),
+                "full_reply_after_cards_s_p50": percentile(full, 0.5),
+                "full_reply_after_cards_s_p95": percentile(full, 0.95),
+            }
+        )
+    return rows
+
+
+def latency_agents(db: Path, baseline: Path | None) -> dict:
+    """The agents timed: the generator as built by default, its baseline (float32 folder, no
+    prefix cache) when given, and the base model's interjection."""
+    from agent import Settings, build_agent
+    from agent.llm.transformers_model import TransformersModel
+
+    agents = {"generator": build_agent(Settings(db=db, writer="generator"))}
+    if baseline is not None:
+        before = TransformersModel(baseline, repetition_penalty=1.0, reuse_prefix=False)
+        agents["generator_before"] = build_agent(Settings(db=db, writer="generator"), llm=before)
+    agents["interjection"] = build_agent(Settings(db=db, writer="interjection"))
+    for agent in agents.values():
+        agent.warm_up()
+    return agents
 
 
 # -- main ----------------------------------------------------------------------------------------
@@ -386,6 +484,15 @@ def main() -> int:
     parser.add_argument("--generator", type=Path, help="default: <db>/models/generator")
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--latency", type=int, default=30, help="agent turns timed per writer")
+    parser.add_argument(
+        "--baseline-generator",
+        type=Path,
+        help="a generator folder timed beside the default one, without the prefix cache "
+        "(e.g. the float32 export from before the latency work)",
+    )
+    parser.add_argument(
+        "--other-turns", type=int, default=60, help="non-recommending turns scored (0: none)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("/tmp/gen-bench.json"))
     args = parser.parse_args()
@@ -435,11 +542,29 @@ def main() -> int:
         for k, (t, inp) in enumerate(zip(turns, inputs, strict=True))
     ]
     save()
-    if args.latency:
-        report["latency"] = [
-            latency(args.db, turns[: args.latency], "generator"),
-            latency(args.db, turns[: args.latency], "interjection"),
+    if args.other_turns:
+        others = other_turns(redial, args.other_turns, args.seed)
+        other_in = other_inputs(others)
+        written = {
+            name: run_generator(model, others, other_in, items, linker)
+            for name, model in (("finetuned", finetuned), ("base", prompted))
+        }
+        report["non_recommending"] = [
+            summarise_other(name, results, others, linker) for name, results in written.items()
         ]
+        report["non_recommending_samples"] = [
+            {
+                "act": t["act"],
+                "user": t["context"][-1] if t["context"] else "",
+                "human": t["resp"],
+                **{n: r[k]["shown"] for n, r in written.items()},
+            }
+            for k, t in enumerate(others)
+        ]
+        save()
+    if args.latency:
+        agents = latency_agents(args.db, args.baseline_generator)
+        report["latency"] = latency(args.db, turns[: args.latency], agents)
     save()
     print(json.dumps({k: v for k, v in report.items() if k != "samples"}, indent=2, default=str))
     print(f"report: {args.out}")

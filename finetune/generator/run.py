@@ -1,7 +1,10 @@
 """One training run of the reply generator: examples, backbone, training, export.
 
 The export is a plain transformers folder (LoRA adapters, when used, are merged into the
-weights), so the writer loads it in-process and `convrec serve-llm` serves it with vLLM.
+weights), so the writer loads it in-process and `convrec serve-llm` serves it with vLLM. It is
+saved in bfloat16: training ran in float32, but serving reads every weight once per token, and
+half the bytes make the first sentence about 1.5x sooner on a CPU with native bf16 (a CPU
+without it upcasts on load, `agent/llm/transformers_model.py`).
 """
 
 from __future__ import annotations
@@ -58,13 +61,20 @@ def load_backbone(path: Path, lora_r: int):
     return tokenizer, model
 
 
+EXPORT_DTYPE = "bfloat16"
+
+
 def save(model, tokenizer, out: Path) -> None:
-    """Write the folder atomically: an interrupted export never looks finished."""
+    """Write the folder atomically (an interrupted export never looks finished), in
+    EXPORT_DTYPE. The model passed in is converted in place: call this last."""
     import shutil
+
+    import torch
 
     out = Path(out)
     if hasattr(model, "merge_and_unload"):
         model = model.merge_and_unload()
+    model = model.to(getattr(torch, EXPORT_DTYPE))
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)

@@ -98,3 +98,11 @@ def test_a_liked_movie_may_be_named_again_but_its_people_are_not_given(checker):
     assert checker.check(sentence, [ALIEN], mentioned=[TITANIC]).ok
     verdict = checker.check("Titanic had Leonardo DiCaprio.", [ALIEN], mentioned=[TITANIC])
     assert verdict.kind == "person"
+
+
+def test_a_sentence_said_back_word_for_word_is_an_echo(checker):
+    said = ["I loved The Terminator", "Great, anything animated?"]
+    verdict = checker.check("Great, anything animated?", [ALIEN], said=said)
+    assert (verdict.ok, verdict.kind, verdict.detail) == (False, "form", "repeats the dialogue")
+    assert checker.check("Thanks!", [ALIEN], said=["Thanks!"]).ok  # too short to be an echo
+    assert checker.check("Great, anything tense will do.", [ALIEN], said=said).ok

@@ -108,3 +108,54 @@ def test_scripted_conversation_through_vllm(servers, db, caplog):
     assert seen.intent == Intent.SEEN and first.items[0].id in seen.state.seen_items
     assert first.items[0].id not in {r.id for r in seen.items}
     assert bye.action in ("goodbye", "acknowledge", "ask") and not bye.error
+
+
+@pytest.fixture(scope="module")
+def generator_server(tmp_path_factory):
+    """vLLM serving the fine-tuned reply generator folder (`convrec train-generator`) as it is
+    exported (bfloat16), the way `convrec serve-llm` serves `<db>/models/generator`."""
+    from convrec.serving.vllm_server import ServerSpec, VLLMServer, has_vllm
+
+    folder = _models() / "generator"
+    if not has_vllm():
+        pytest.skip("vLLM is not installed (pip install 'convrec[vllm]', or .venv-vllm)")
+    if not (folder / "config.json").is_file():
+        pytest.skip(f"needs {folder} (convrec train-generator)")
+    log = tmp_path_factory.mktemp("vllm-logs") / "generator.log"
+    server = VLLMServer(ServerSpec(folder, "generator", _free_port()), log_path=log).start()
+    try:
+        server.wait_ready(timeout=900)
+        yield server.spec.base_url, folder
+    finally:
+        server.stop()
+
+
+def test_served_generator_writes_checked_replies(generator_server, db):
+    from agent.build import build_agent
+    from agent.generation_prompt import GenerationInput
+    from agent.grounding import sentences_of
+    from agent.settings import Settings
+
+    url, _ = generator_server
+    settings = Settings(
+        db=db,
+        llm="openai",
+        openai_base_url=url,
+        openai_model="generator",
+        writer="generator",  # the served model is the generator: its prompt, and the check
+        llm_timeout=120,
+        llm_deadline=120,
+    )
+    agent = build_agent(settings)
+    assert agent.writer.generator
+    first = agent.reply("vllm-generator", SCRIPT[0])
+    assert first.action == "recommend" and first.error is None and first.reply.split("\n")[0]
+    bye = agent.reply("vllm-generator", SCRIPT[2])
+    assert bye.action == "goodbye" and bye.error is None and bye.reply
+    # The writer's prompt reaches the server and what comes back is checked like in-process.
+    items = [agent.items()[r.id] for r in first.items[:2]]
+    inp = GenerationInput(dialogue=[("User", SCRIPT[0])], items=items, genres=["sci-fi"])
+    drafts = list(agent.writer.stream_reply(inp, ["sci-fi"]))
+    assert drafts[-1].error is None and drafts[-1].counts.sentences >= 1
+    for sentence in sentences_of([drafts[-1].text]):
+        assert agent.writer.checker.check(sentence, items, ["sci-fi"]).ok

@@ -77,3 +77,27 @@ def test_the_interjection_writer_never_yields_unchecked_text(linker):
     drafts = list(writer.stream_intro("I loved Alien", recs))
     assert [d.text for d in drafts] == [""]
     assert writer.finish_intro(drafts[-1], recs, LEAD) == LEAD
+
+
+def test_a_turn_that_recommends_nothing_names_no_title_it_was_not_given(linker):
+    from agent.schema import DialogueState
+
+    writer = Writer(ScriptedModel(["You might like Titanic (1997).", "What do you enjoy?"]), linker)
+    writer.generator = True
+    drafts = list(writer.stream_turn("hi", "ask", DialogueState()))
+    assert drafts[-1].text == "What do you enjoy?"
+    assert drafts[-1].counts.faults["title"] == 1
+
+
+def test_finishing_a_turn_keeps_facts_and_questions():
+    from agent.writer import Draft
+
+    finish = Writer.finish_turn
+    assert finish(Draft("It is a classic."), "answer", "Alien is horror.") == (
+        "It is a classic.\nAlien is horror."
+    )
+    assert finish(Draft("Sounds fun."), "ask", "Which genres?") == "Sounds fun. Which genres?"
+    assert finish(Draft("What do you like?"), "ask", "Which genres?") == "What do you like?"
+    assert finish(Draft("Hello!"), "ask", "Hi! Which genres?") == "Hello! Which genres?"
+    assert finish(Draft(""), "goodbye", "Bye!") == "Bye!"
+    assert finish(None, "acknowledge", "Enjoy!") == "Enjoy!"

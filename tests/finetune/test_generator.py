@@ -137,9 +137,16 @@ def test_train_generator_smoke_run_writes_a_loadable_model(data, tmp_path):
     report = run(options)
     assert report["steps"] == 2 and report["examples"] == 4
     assert json.loads((out / "training.json").read_text())["method"] == "full fine-tune"
+    assert json.loads((out / "config.json").read_text())["dtype"] == "bfloat16"  # served as is
     model = TransformersModel(out, repetition_penalty=1.0)
     hi = [ChatMessage(role="user", content="hi")]
     assert isinstance(model.generate(hi, max_tokens=3), str)
+    # The system turn's cache is reused, and gives the words the whole prompt gives.
+    chat = [ChatMessage(role="system", content="be brief"), *hi]
+    cached = [model.generate(chat, max_tokens=4) for _ in range(2)]
+    assert model._prefix is not None
+    whole = TransformersModel(out, repetition_penalty=1.0, reuse_prefix=False)
+    assert cached == [whole.generate(chat, max_tokens=4)] * 2 and whole._prefix is None
     pieces = model.stream(hi, max_tokens=200)
     for _ in pieces:
         break
