@@ -118,9 +118,12 @@ async def _run(args, drill: Drill, server: Server) -> dict:
     users = asyncio.create_task(_users(server.url, args.users, stop, log))
 
     async def phase(name: str, seconds: float, action=None) -> None:
+        """A phase starts as its action (stopping or starting a server) starts."""
+        marks.append({"phase": name, "t": time.time()})
+        started = time.time()
         if action is not None:
             await asyncio.to_thread(action)
-        marks.append({"phase": name, "t": time.time()})
+        marks[-1]["action_s"] = round(time.time() - started, 2)
         await asyncio.sleep(seconds)
 
     s = args.phase_seconds
@@ -131,7 +134,7 @@ async def _run(args, drill: Drill, server: Server) -> dict:
     await phase("postgres back", s, lambda: drill.services("start-postgres"))
     if args.llm_command:
         await phase("llm down", s, drill.stop_llm)
-        await phase("llm back", s * 2, drill.start_llm)  # a model server starts slowly
+        await phase("llm back", args.llm_start_seconds, drill.start_llm)
     marks.append({"phase": "end", "t": time.time()})
     stop.set()
     sent = await users
@@ -154,6 +157,7 @@ def _phases(log: list[dict], marks: list[dict]) -> list[dict]:
         out.append(
             {
                 "phase": mark["phase"],
+                "action_s": mark.get("action_s"),
                 "answers": statuses,
                 "degraded_200": sum(1 for e in entries if e.get("degraded")),
                 "first_good_turn_after_s": None if first_ok is None else first_ok - mark["t"],
@@ -161,6 +165,21 @@ def _phases(log: list[dict], marks: list[dict]) -> list[dict]:
             }
         )
     return out
+
+
+def _wait_for(url: str, timeout: float) -> None:
+    """Until `url` answers 200 (a model server loading its weights)."""
+    import httpx
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(2)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
 def main() -> int:
@@ -172,6 +191,12 @@ def main() -> int:
     p.add_argument("--llm-command", help="starts an OpenAI-compatible server (e.g. vLLM)")
     p.add_argument("--llm-url", help="its base URL, e.g. http://127.0.0.1:8001/v1")
     p.add_argument("--llm-model", help="its served model name")
+    p.add_argument(
+        "--llm-start-seconds",
+        type=float,
+        default=180.0,
+        help="how long the phase after restarting the model server lasts (vLLM loads slowly)",
+    )
     p.add_argument("--out", type=Path, default=Path("reports/failure_drill.json"))
     args = p.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="convrec-drill-"))
@@ -180,6 +205,8 @@ def main() -> int:
     try:
         env = drill.services("start")
         drill.start_llm()
+        if args.llm_command:
+            _wait_for(f"{args.llm_url}/models", timeout=600)
         os.environ.update(env)  # the workers read CONVREC_SESSIONS and CONVREC_CHROMA_URL
         llm = "none"
         if args.llm_command:

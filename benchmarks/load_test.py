@@ -62,6 +62,8 @@ class LocalServices:
         if not self.SCRIPT.is_file():
             raise FileNotFoundError(f"no {self.SCRIPT}: run the benchmark from the repository root")
         self.scratch = scratch
+        # PostgreSQL runs as its own user (as root): it must be able to reach its folder.
+        scratch.parent.chmod(0o755)
         self.env = {
             **os.environ,
             "CONVREC_PG_PORT": str(_free_port()),
@@ -72,13 +74,16 @@ class LocalServices:
     def __call__(self, action: str) -> dict[str, str]:
         """`start`, `stop`, `start-chroma`, `stop-postgres`, ...; returns the CONVREC_* variables
         a start prints."""
-        out = subprocess.run(
+        done = subprocess.run(
             ["bash", str(self.SCRIPT), action, str(self.scratch)],
             env=self.env,
             capture_output=True,
             text=True,
-            check=True,
-        ).stdout
+            check=False,
+        )
+        if done.returncode:
+            raise RuntimeError(f"local_services.sh {action} failed: {done.stderr.strip()}")
+        out = done.stdout
         pairs = (line.removeprefix("export ").split("=", 1) for line in out.splitlines())
         return {key: value for key, value in pairs if key.startswith("CONVREC_")}
 

@@ -38,7 +38,11 @@ start_postgres() {
   bin=$(pg_bin)
   if [ ! -f "$data/PG_VERSION" ]; then
     mkdir -p "$data"
-    [ "$(id -u)" = 0 ] && chown postgres:postgres "$data"
+    if [ "$(id -u)" = 0 ]; then
+      chown postgres:postgres "$data"
+      runuser -u postgres -- test -x "$data" \
+        || { echo "the postgres user cannot reach $data: make its parent folders world-searchable (chmod o+x)" >&2; exit 1; }
+    fi
     as_pg "$bin/initdb" -D "$data" -U postgres -A trust -N >/dev/null
   fi
   if ! as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
