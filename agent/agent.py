@@ -277,6 +277,7 @@ class Agent:
 
     def warm_up(self) -> None:
         """Load the models now rather than on the first message (chat UIs call this at start)."""
+        self.pipeline.warm_up()  # per-catalog arrays and orders, seconds at 1M items
         context = self.pipeline.context
         context.index.embedder.embed(["warm up"])
         items = self.items()

@@ -8,7 +8,7 @@ from agent.agent import Agent
 from agent.domain import profile_of
 from agent.intent.rules import RuleIntentModel
 from agent.llm.base import LanguageModel
-from agent.session_store import SessionStore
+from agent.session_store import SessionBackend, SessionStore
 from agent.settings import Settings
 from agent.state import StateTracker
 from agent.writer import Writer
@@ -90,7 +90,9 @@ def uses_generator(settings: Settings) -> bool:
 
 
 def build_index(settings: Settings) -> ItemIndex:
-    return ItemIndex(settings.index_dir, Embedder(settings.embedding_model))
+    return ItemIndex(
+        settings.index_dir, Embedder(settings.embedding_model), chroma_url=settings.chroma_url
+    )
 
 
 def build_reranker(settings: Settings) -> CrossEncoderReranker | None:
@@ -175,24 +177,39 @@ def build_intent_model(settings: Settings, rules: RuleIntentModel, llm: Language
     return rules
 
 
+def build_session_store(settings: Settings) -> SessionBackend:
+    """Where sessions are kept: `settings.sessions` (a postgresql:// URL, shared by several
+    worker processes), else the SQLite file `<db>/sessions.sqlite3`.
+
+    Raises:
+        ValueError: `sessions` is not a postgresql:// URL.
+        SessionStoreUnavailable: the PostgreSQL server cannot be reached or refuses the login.
+    """
+    if not settings.sessions:  # unset, or set to nothing
+        return SessionStore(settings.sessions_path)
+    from agent.session_postgres import PostgresSessionStore  # the driver is an optional extra
+
+    return PostgresSessionStore(settings.sessions)
+
+
 def build_agent(
     settings: Settings,
     llm: LanguageModel | None = None,
     pipeline: RecommendationPipeline | None = None,
-    store: SessionStore | None = None,
+    store: SessionBackend | None = None,
 ) -> Agent:
     """An agent over the index in `settings.db`.
 
     Args:
         llm: overrides the configured language model.
         pipeline: a pipeline built elsewhere (e.g. over a held-out co-occurrence model).
-        store: where sessions are kept; default `settings.sessions_path`.
+        store: where sessions are kept; default `build_session_store(settings)`.
     """
     if pipeline is None:
         index = build_index(settings)
         if len(index) == 0:
             raise IndexMissing(
-                f"no catalog is indexed in {settings.index_dir}: run `convrec index` first"
+                f"no catalog is indexed in {settings.index_location}: run `convrec index` first"
             )
         pipeline = build_pipeline(settings, build_context(settings, index))
     items = list(pipeline.context.memory.items().values())
@@ -217,7 +234,7 @@ def build_agent(
         fallback_intent=rules,
         tracker=StateTracker(),
         writer=Writer(llm, linker, generator=generator),
-        store=store or SessionStore(settings.sessions_path),
+        store=store or build_session_store(settings),
         linker=linker,
         k=settings.k,
         profile=profile,

@@ -105,6 +105,11 @@ class Settings(BaseModel):
         return self.db / "index"
 
     @property
+    def index_location(self) -> str:
+        """Where the catalog index is, in words: the Chroma server's URL or the folder."""
+        return self.chroma_url or str(self.index_dir)
+
+    @property
     def sessions_path(self) -> Path:
         return self.db / "sessions.sqlite3"
 

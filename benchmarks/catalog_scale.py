@@ -258,7 +258,7 @@ def _measure_apart(db: Path, args: argparse.Namespace) -> dict:
     import subprocess
     import sys
 
-    command = [sys.executable, __file__, "--source", str(args.source), "--measure", str(db)]
+    command = [sys.executable, sys.argv[0], "--source", str(args.source), "--measure", str(db)]
     command += ["--passes", str(args.passes)] + (["--profile"] if args.profile else [])
     command += ["--chroma-url", args.chroma_url] if args.chroma_url else []
     done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)

@@ -133,7 +133,7 @@ def train_dialogue_encoder(
     index = build_index(settings)
     if len(index) == 0:
         raise IndexMissing(
-            f"no catalog is indexed in {settings.index_dir}: run `convrec index` first"
+            f"no catalog is indexed in {settings.index_location}: run `convrec index` first"
         )
     documents = {i: item.document() for i, item in index.items().items()}
     pairs = [(q, t) for q, t in training_pairs(redial_dir, exclude_fold) if t in documents]

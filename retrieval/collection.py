@@ -8,7 +8,8 @@ that sees another's announcement closes its Chroma client and opens a fresh one,
 folder again. A read that fails in between (written, not yet announced) reopens and retries once.
 
 One `SharedCollection` per folder and process: Chroma shares one client state per folder inside a
-process, so only closing every client of the folder refreshes it.
+process, so only closing every client of the folder refreshes it. A Chroma server
+(`CONVREC_CHROMA_URL`) takes the folder's place through `retrieval.server_collection`.
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ class SharedCollection:
             except InternalError:
                 self.reopen()
                 return call(self._collection)
+
+    def get_all(self, include: list[str]) -> dict:
+        """Every row: `ids` and the `include` fields (one read: the folder has no size cap)."""
+        return self.run(lambda c: c.get(include=include))
 
     def announce(self) -> None:
         """Record a write of this process (call after it) for this process and the others."""

@@ -7,6 +7,8 @@ changed are embedded again.
 
 Several processes may share the folder (`convrec index` beside a running app): each write is
 announced, and the others read the catalog again on their next call (`retrieval.collection`).
+With a Chroma server (`chroma_url`), workers on any machine share its collection the same way
+(`retrieval.server_collection`); the items are still embedded here.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from retrieval.collection import shared_collection
 from retrieval.schema import Candidate, Item, ItemFilter
+from retrieval.server_collection import server_collection
 
 if TYPE_CHECKING:
     import numpy as np
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from retrieval.embedder import Embedder
 
 _WRITE_BATCH = 512  # Chroma caps a single write; 512 rows is well under it and keeps memory flat
+_READ_PAGE = 5_000  # rows per read of the whole catalog (about 20 MB of vectors as JSON)
 
 
 @dataclass
@@ -47,11 +51,22 @@ class IndexReport:
 class ItemIndex:
     """Vector search over catalog items with metadata filters."""
 
-    def __init__(self, path: Path, embedder: Embedder) -> None:
+    def __init__(self, path: Path, embedder: Embedder, chroma_url: str | None = None) -> None:
+        """
+        Args:
+            path: the index folder (unused, and not made, when `chroma_url` is given).
+            chroma_url: a Chroma server, http://host:port, instead of the folder.
+
+        Raises:
+            ChromaUnavailable: `chroma_url` does not answer.
+        """
         self.path = Path(path)
         self.embedder = embedder
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._store = shared_collection(self.path, embedder.name)
+        if chroma_url:
+            self._store = server_collection(chroma_url, embedder.name)
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._store = shared_collection(self.path, embedder.name)
         self._items: dict[str, Item] | None = None
         self._items_version = -1  # the `version` `_items` was read at
 
@@ -110,18 +125,20 @@ class ItemIndex:
 
     def ids(self) -> list[str]:
         """Every indexed id, read from the collection (not the in-memory catalog)."""
-        return list(self._store.run(lambda c: c.get(include=[]))["ids"])
+        return list(self._store.get_all([])["ids"])
 
     def items(self) -> dict[str, Item]:
         """Every indexed item by id (kept in memory; read again after any process's write)."""
         version = self.version
         if self._items is None or self._items_version != version:
-            rows = self._store.run(lambda c: c.get(include=["metadatas"]))
-            self._items = {
-                id_: Item.model_validate_json(meta["item"])
-                for id_, meta in zip(rows["ids"], rows["metadatas"], strict=True)
-            }
-            self._items_version = version
+            items: dict[str, Item] = {}
+            # In pages: one read of a million rows holds every row's metadata twice at once.
+            for rows in self._pages(self.ids(), ["metadatas"]):
+                items.update(
+                    (id_, Item.model_validate_json(meta["item"]))
+                    for id_, meta in zip(rows["ids"], rows["metadatas"], strict=True)
+                )
+            self._items, self._items_version = items, version
         return self._items
 
     def embeddings(self, ids: list[str]) -> np.ndarray:
@@ -144,12 +161,35 @@ class ItemIndex:
             for id_, v in zip(rows["ids"], rows["embeddings"], strict=True)
         }
 
-    def all_embeddings(self) -> dict[str, np.ndarray]:
-        """Every stored vector by id."""
+    def all_embeddings(self, ids: list[str] | None = None) -> tuple[list[str], np.ndarray]:
+        """Stored vectors as one matrix: (the ids of its rows, shape (n, dim) float32).
+
+        Args:
+            ids: the row order wanted (default: every indexed id); ids not stored are left out.
+        """
         import numpy as np
 
-        rows = self._store.run(lambda c: c.get(include=["embeddings"]))
-        return dict(zip(rows["ids"], np.asarray(rows["embeddings"], dtype="float32"), strict=True))
+        ids = self.ids() if ids is None else ids
+        row = {id_: n for n, id_ in enumerate(ids)}
+        found = np.zeros(len(ids), dtype=bool)
+        matrix: np.ndarray | None = None
+        for rows in self._pages(ids, ["embeddings"]):
+            vectors = np.asarray(rows["embeddings"], dtype="float32")
+            if matrix is None:
+                matrix = np.zeros((len(ids), vectors.shape[1]), dtype="float32")
+            at = [row[id_] for id_ in rows["ids"]]
+            matrix[at], found[at] = vectors, True
+        if matrix is None:
+            return [], np.zeros((0, 0), dtype="float32")
+        if found.all():
+            return list(ids), matrix
+        return [id_ for id_, ok in zip(ids, found, strict=True) if ok], matrix[found]
+
+    def _pages(self, ids: list[str], include: list[str]):
+        """`get` of the given ids, a page at a time (Chroma's answer for each page)."""
+        for start in range(0, len(ids), _READ_PAGE):
+            page = ids[start : start + _READ_PAGE]
+            yield self._store.run(lambda c, b=page: c.get(ids=b, include=include))
 
     def search(
         self, query: str | np.ndarray, k: int = 50, filter: ItemFilter | None = None

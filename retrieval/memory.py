@@ -1,21 +1,25 @@
 """The in-memory copy of the index that every part reads: items by id and their unit vectors.
 
-Chroma answers a filtered nearest-neighbour query well, but reading one item's vector from it
-costs a round trip; the ranker and the explainer read hundreds per turn. This copy is filled
-once and refreshed when the index changes, which is the one place where staleness is decided:
-every cache elsewhere keys on `version`, which also changes when another process (`convrec
-index`) writes to the same folder.
+Chroma answers a filtered nearest-neighbour query, but its cost grows with the catalog (46-72 ms
+at 6.5k items) and reading one item's vector from it costs a round trip; the ranker and the
+explainer read hundreds per turn. This copy holds the vectors as one float32 matrix with the
+catalog's genres and years beside it (`retrieval.item_arrays`), read once and again when the
+index changes, which is the one place where staleness is decided: every cache elsewhere keys on
+`version`, which also changes when another process (`convrec index`) writes to the same folder.
+Retrieval searches it exactly, with a matrix product.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from retrieval.item_arrays import ItemArrays
+
 if TYPE_CHECKING:
     import numpy as np
 
     from retrieval.index import ItemIndex
-    from retrieval.schema import Item
+    from retrieval.schema import Candidate, Item, ItemFilter
 
 
 class ItemMemory:
@@ -23,8 +27,10 @@ class ItemMemory:
 
     def __init__(self, index: ItemIndex) -> None:
         self.index = index
-        self._vectors: dict[str, np.ndarray] | None = None
-        self._version = index.version  # the index version the vectors were read for
+        self._arrays: ItemArrays | None = None
+        self._version = -1  # the index version `_arrays` was read for
+        # vectors of items written by another process and not announced yet (read one by one)
+        self._late: dict[str, np.ndarray] = {}
 
     @property
     def version(self) -> int:
@@ -35,18 +41,34 @@ class ItemMemory:
     def items(self) -> dict[str, Item]:
         return self.index.items()
 
+    def arrays(self) -> ItemArrays:
+        """The catalog's vectors, genres and years as arrays, for the current version."""
+        version = self.index.version
+        if self._arrays is None or self._version != version:
+            items = self.index.items()
+            ids, matrix = self.index.all_embeddings(list(items))
+            self._arrays, self._version, self._late = ItemArrays(items, ids, matrix), version, {}
+        return self._arrays
+
+    def search(self, vector: np.ndarray, k: int, filter: ItemFilter) -> list[Candidate]:
+        """The k items nearest to the unit `vector` that pass the filter, best first (exact)."""
+        return self.arrays().search(vector, k, filter)
+
     def vectors(self, ids: list[str]) -> np.ndarray:
         """Unit item vectors, shape (len(ids), dim)."""
         import numpy as np
 
-        version = self.index.version
-        if self._vectors is None or self._version != version:
-            self._version = version
-            self._vectors = self.index.all_embeddings()
-        missing = [i for i in dict.fromkeys(ids) if i not in self._vectors]
+        arrays = self.arrays()
+        rows = [arrays.row.get(i) for i in ids]
+        missing = [i for i, r in zip(ids, rows, strict=True) if r is None and i not in self._late]
         if missing:  # written by another process since the copy was read, not yet announced
-            self._vectors.update(self.index.stored_embeddings(missing))
-        # An item deleted from the catalog (still liked in an old session) says nothing about
-        # taste: a zero vector, which no similarity or mean picks up.
-        zero = np.zeros_like(next(iter(self._vectors.values()), np.zeros(0, dtype="float32")))
-        return np.asarray([self._vectors.get(i, zero) for i in ids], dtype="float32")
+            self._late.update(self.index.stored_embeddings(list(dict.fromkeys(missing))))
+        if not len(arrays):
+            return np.zeros((len(ids), arrays.matrix.shape[-1]), dtype="float32")
+        out = arrays.matrix[[0 if r is None else r for r in rows]]  # a copy
+        for n, (id_, row) in enumerate(zip(ids, rows, strict=True)):
+            if row is None:
+                # An item deleted from the catalog (still liked in an old session) says nothing
+                # about taste: a zero vector, which no similarity or mean picks up.
+                out[n] = self._late.get(id_, 0.0)
+        return out

@@ -48,6 +48,15 @@ class RecommendationPipeline:
 
             encoder.prime([dialogue_text(q.dialogue) for q in queries if q.dialogue])
 
+    def warm_up(self) -> None:
+        """Read what the first turn would otherwise read: the catalog's vectors and arrays, the
+        popularity order and scale, the dialogue encoder's item vectors (seconds at 1M items)."""
+        self.context.memory.arrays()
+        self.retriever.warm_up()
+        self.ranker.warm_up()
+        if self.context.dialogue_encoder is not None:
+            self.context.dialogue_encoder.sync()
+
     def candidates(self, query: RetrievalQuery) -> list[Candidate]:
         """The first stage alone: what the ranker would be handed."""
         return self.retriever.retrieve(query, pool=max(self.pool, query.k))

@@ -72,6 +72,10 @@ class Ranker:
         """A ranker with the same models and weights reading another context."""
         return Ranker(context, self.reranker, self.weights, self.rerank_top, self.learned)
 
+    def warm_up(self) -> None:
+        """Compute the popularity scale now (once per catalog version) rather than in a turn."""
+        self._log_pop_scale()
+
     def rank(self, query: RetrievalQuery, candidates: list[Candidate]) -> list[Candidate]:
         """The best `query.k` candidates, re-scored, in order."""
         if not candidates:

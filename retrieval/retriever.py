@@ -34,22 +34,31 @@ class Retriever:
         self._popular_ids: list[str] | None = None
         self._version = -1  # the catalog version `_popular_ids` was counted for
 
+    def warm_up(self) -> None:
+        """Count the popularity order now (once per catalog version) rather than in a turn."""
+        self._popular(0)
+
     def retrieve(self, query: RetrievalQuery, pool: int = 100) -> list[Candidate]:
         """Up to about 2-3 x `pool` candidates that pass the query's filter, best source first."""
         vector = self.query_vector(query)
-        index = self.context.index
-        found = index.search(vector, k=pool, filter=query.filter) if vector is not None else []
+        memory = self.context.memory
+        # exact, over the in-memory vectors: a filtered Chroma query grows with the catalog
+        found = memory.search(vector, k=pool, filter=query.filter) if vector is not None else []
         taken = {c.item.id for c in found}
         sources = (
             self._related(query, pool) + self._from_dialogue(query, pool) + self._popular(pool)
         )
-        extra = [i for i in sources if i not in taken]
-        items = self.context.memory.items()
-        for item_id in dict.fromkeys(extra):
-            item = items[item_id]
-            if query.filter.accepts(item):
-                score = self._cosine(vector, item_id)
-                found.append(Candidate(item=item, score=score, retrieval_score=score))
+        items = memory.items()
+        extra = [
+            items[i]
+            for i in dict.fromkeys(sources)
+            if i not in taken and query.filter.accepts(items[i])
+        ]
+        scores = self._cosines(vector, [item.id for item in extra])
+        found += [
+            Candidate(item=item, score=score, retrieval_score=score)
+            for item, score in zip(extra, scores, strict=True)
+        ]
         return found
 
     def query_vector(self, query: RetrievalQuery) -> np.ndarray | None:
@@ -75,8 +84,10 @@ class Retriever:
         mean = (weights[:, None] * vectors).sum(axis=0) / weights.sum()
         return mean / max(float(np.linalg.norm(mean)), 1e-8)
 
-    def _cosine(self, vector: np.ndarray | None, item_id: str) -> float:
-        return 0.0 if vector is None else float(self.context.memory.vectors([item_id])[0] @ vector)
+    def _cosines(self, vector: np.ndarray | None, ids: list[str]) -> list[float]:
+        if vector is None or not ids:
+            return [0.0] * len(ids)
+        return [float(v @ vector) for v in self.context.memory.vectors(ids)]
 
     def _related(self, query: RetrievalQuery, pool: int) -> list[str]:
         collaborative = self.context.collaborative

@@ -69,14 +69,14 @@ def cmd_index(args: argparse.Namespace) -> int:
         deleted = build_index(settings).delete(args.delete)
         unknown = sorted(set(args.delete) - set(deleted))
         print(
-            f"index {settings.index_dir}: deleted {len(deleted)}"
+            f"index {settings.index_location}: deleted {len(deleted)}"
             + (f"; not in the index: {', '.join(unknown)}" if unknown else "")
         )
         return 0
     catalog = catalog_source(args.catalog, args.data)
     load, report = index_catalog(catalog, settings, progress=not args.quiet, prune=args.prune)
     print(load.summary())
-    print(f"index {settings.index_dir}: {report}")
+    print(f"index {settings.index_location}: {report}")
     return 0
 
 

@@ -30,6 +30,11 @@ def add_agent_options(parser: argparse.ArgumentParser) -> None:
         metavar="LAMBDA",
         help="relevance/diversity trade-off in [0, 1] (MMR; default 0)",
     )
+    parser.add_argument(
+        "--chroma-url",
+        help="a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000, instead of <db>/index "
+        "(or CONVREC_CHROMA_URL)",
+    )
 
 
 def add_data_option(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +59,7 @@ def settings_from(args: argparse.Namespace):
         openai_model=args.llm_model,
         k=getattr(args, "k", None),
         diversity=getattr(args, "diversity", None),
+        chroma_url=getattr(args, "chroma_url", None),
     )
 
 

@@ -27,6 +27,7 @@ _FLAG_ENV = {  # flag -> the variable the workers read it from (Settings.from_en
     "llm_model": "CONVREC_OPENAI_MODEL",
     "diversity": "CONVREC_DIVERSITY",
     "k": "CONVREC_K",
+    "chroma_url": "CONVREC_CHROMA_URL",
 }
 
 

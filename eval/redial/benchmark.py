@@ -45,7 +45,7 @@ def run_benchmark(settings, args: BenchmarkArgs) -> dict:
     index = build_index(settings)
     if len(index) == 0:
         raise IndexMissing(
-            f"no catalog is indexed in {settings.index_dir}: run `convrec index` first"
+            f"no catalog is indexed in {settings.index_location}: run `convrec index` first"
         )
     items = index.items()
     turns = load_turns(args.redial_dir, args.split, args.protocol)

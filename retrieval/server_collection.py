@@ -1,0 +1,234 @@
+"""The catalog's Chroma collection on a Chroma server (`chroma run`), shared by every worker.
+
+With `CONVREC_CHROMA_URL` set, workers on any machine read and write one collection over HTTP
+instead of a folder; items are still embedded by each worker, with its local model. The server
+always answers with the latest rows, but each worker keeps the items and their vectors in memory
+and must learn when they go stale, with no file to watch across machines: a writer stores a fresh
+token in the collection's metadata after each write, and a worker compares it with the one it saw
+last, at most every CHECK_INTERVAL (one small request).
+
+Chroma's HTTP client waits forever by default. Requests here time out, and a refused, timed-out or
+broken request raises `ChromaUnavailable`, which names the server (the service answers 503); the
+next call tries the server again, so a restarted server is used without restarting the worker.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
+
+from retrieval.collection import CHECK_INTERVAL, COLLECTION
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+TIMEOUT = 10.0  # seconds for one request: reads take milliseconds, a 512-row write under a second
+CONNECT_TIMEOUT = 3.0
+PAGE_SIZE = 2000  # rows per read of the whole catalog (a page of vectors is about 8 MB of JSON)
+VERSION_KEY = "convrec_version"  # collection metadata: a fresh token after every write
+T = TypeVar("T")
+
+_OPEN: dict[str, ServerCollection] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+class ChromaUnavailable(ConnectionError):
+    """The Chroma server refused the connection, did not answer in time, or dropped it."""
+
+    def __init__(self, url: str, reason: object) -> None:
+        super().__init__(
+            f"the Chroma server {url} is unavailable ({reason}); start it with "
+            "`chroma run --path DIR --host HOST --port PORT`, or unset CONVREC_CHROMA_URL to use "
+            "the index folder"
+        )
+        self.url = url
+
+
+def server_collection(url: str, embedder_name: str, timeout: float = TIMEOUT) -> ServerCollection:
+    """The collection on the server at `url` for this process (connected on first use; later
+    calls share it, so a write of this process is seen by all its readers at once).
+
+    Raises:
+        ChromaUnavailable: the server does not answer.
+        ValueError: `url` is not http(s)://host:port, or the server's vectors come from
+            another embedding model.
+    """
+    key = url.rstrip("/")
+    with _OPEN_LOCK:
+        if key not in _OPEN:
+            _OPEN[key] = ServerCollection(key, embedder_name, timeout)
+        return _OPEN[key]
+
+
+class ServerCollection:
+    """The server's collection with a `generation` that changes with every catalog change, made
+    by this process or by any other worker. Same calls as `SharedCollection`."""
+
+    def __init__(self, url: str, embedder_name: str, timeout: float = TIMEOUT) -> None:
+        self.url = url
+        self.embedder_name = embedder_name  # recorded in the collection's metadata on creation
+        self.generation = 0
+        self._lock = threading.Lock()  # guards the token and the generation, not the requests
+        self._asking = threading.Lock()  # held by the one thread asking the server for changes
+        self._client = _connect(url, timeout)
+        self._collection = self._guarded(self._open)
+        self._token = _token(self._collection)
+        self._checked = time.monotonic()
+        stored = (self._collection.metadata or {}).get("embedder")
+        if stored and stored != embedder_name:
+            raise ValueError(
+                f"the collection {COLLECTION!r} on {url} holds vectors of {stored}, this worker "
+                f"embeds with {embedder_name}: set CONVREC_EMBEDDING_MODEL to the same model"
+            )
+
+    def check(self) -> int:
+        """The current generation. Writes of this process count at once; another worker's are
+        seen through one request for the collection, done at most every CHECK_INTERVAL.
+
+        Raises:
+            ChromaUnavailable: that request failed (it is tried again on the next call).
+        """
+        # One thread asks; the others go on with what was seen last instead of queueing behind
+        # a request that may take TIMEOUT (their own requests time out side by side).
+        if time.monotonic() - self._checked < CHECK_INTERVAL or not self._asking.acquire(False):
+            return self.generation
+        try:
+            collection = self._guarded(self._open)
+        finally:
+            self._asking.release()
+        with self._lock:
+            self._checked = time.monotonic()
+            token = _token(collection)
+            # A new id: the server lost its data and the collection was made again.
+            if token != self._token or collection.id != self._collection.id:
+                self._collection, self._token = collection, token
+                self.generation += 1
+            return self.generation
+
+    def run(self, call: Callable[[Collection], T]) -> T:
+        """`call(collection)`, with a failed request raised as `ChromaUnavailable`."""
+        self.check()
+        collection = self._collection
+        return self._guarded(lambda: call(collection))
+
+    def get_all(self, include: list[str]) -> dict:
+        """Every row: `ids` and the `include` fields, read in pages of PAGE_SIZE. Read again
+        (twice at most) when a write was announced meanwhile, which may shift the pages."""
+        for _ in range(3):
+            self.check()
+            before = self._token
+            rows = self._pages(include)
+            if self._fetch_token() == before:
+                break
+        return rows
+
+    def announce(self) -> None:
+        """Record a write of this process (call after it) for this process and every worker."""
+        token = uuid.uuid4().hex
+        collection = self._collection
+        # `modify` replaces the whole metadata: keep the embedder's name.
+        metadata = {**(collection.metadata or {}), VERSION_KEY: token}
+        self._guarded(lambda: collection.modify(metadata=metadata))
+        with self._lock:
+            self._token = token
+            self.generation += 1
+
+    def reopen(self) -> None:
+        """A new generation: rows were seen that no announcement covered yet (written by another
+        worker just now), so every in-memory copy of the items is read again."""
+        with self._lock:
+            self.generation += 1
+
+    def _pages(self, include: list[str]) -> dict:
+        collection = self._collection
+        pages: list[dict] = []
+        while not pages or len(pages[-1]["ids"]) == PAGE_SIZE:
+            offset = len(pages) * PAGE_SIZE
+            pages.append(
+                self._guarded(
+                    lambda o=offset: collection.get(include=include, limit=PAGE_SIZE, offset=o)
+                )
+            )
+        return {field: _joined([page[field] for page in pages]) for field in ["ids", *include]}
+
+    def _fetch_token(self) -> str | None:
+        return _token(self._guarded(self._open))
+
+    def _open(self) -> Collection:
+        # No embedding function: Chroma's default one downloads a model; we always pass vectors.
+        return self._client.get_or_create_collection(
+            COLLECTION,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedder": self.embedder_name},
+        )
+
+    def _guarded(self, call: Callable[[], T]) -> T:
+        import httpx
+
+        try:
+            return call()
+        except httpx.TransportError as exc:  # refused, timed out, dropped mid-answer
+            raise ChromaUnavailable(self.url, _reason(exc)) from exc
+
+
+def _connect(url: str, timeout: float) -> ClientAPI:
+    import chromadb
+    import httpx
+
+    host, port, ssl = _address(url)
+    try:
+        # Chroma's client asks the server for its tenant before any timeout can be set: a short
+        # request first, so that a server that hangs fails here instead of hanging the worker.
+        httpx.get(f"{url}/api/v2/heartbeat", timeout=CONNECT_TIMEOUT).raise_for_status()
+        client = chromadb.HttpClient(
+            host=host, port=port, ssl=ssl, settings=chromadb.Settings(anonymized_telemetry=False)
+        )
+    except (httpx.HTTPError, ValueError) as exc:  # Chroma reports a refused connection as such
+        raise ChromaUnavailable(url, _reason(exc)) from exc
+    # Chroma builds its httpx session with timeout=None and has no setting for it (chromadb 1.5;
+    # chroma-core/chroma#5805); the session is shared by this process's clients of the server.
+    try:
+        session: httpx.Client = client._server._session
+    except AttributeError as exc:
+        raise RuntimeError(
+            f"chromadb {chromadb.__version__} changed its HTTP client: convrec cannot set request "
+            "timeouts on it (retrieval/server_collection.py)"
+        ) from exc
+    session.timeout = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT)
+    return client
+
+
+def _address(url: str) -> tuple[str, int, bool]:
+    """(host, port, https) of `http(s)://host[:port]`."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise ValueError(f"a Chroma server URL is http(s)://host:port, not {url!r}")
+    https = parts.scheme == "https"
+    return parts.hostname, parts.port or (443 if https else 8000), https
+
+
+def _token(collection: Collection) -> str | None:
+    return (collection.metadata or {}).get(VERSION_KEY)
+
+
+def _joined(pages: list) -> list:
+    """One field of several pages, as one list (vectors: one array, shape (rows, dim))."""
+    import numpy as np
+
+    # Chroma answers vectors as float64; they were float32 when written (half the memory).
+    arrays = [
+        page.astype("float32") for page in pages if isinstance(page, np.ndarray) and len(page)
+    ]
+    if arrays:
+        return np.concatenate(arrays)
+    return [row for page in pages for row in page]
+
+
+def _reason(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
