@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -46,17 +47,25 @@ class Drill:
     def start_llm(self) -> None:
         if self.llm_command:
             log = open(self.scratch / "llm.log", "a")  # noqa: SIM115 (lives with the process)
+            # Its own process group: a model server (vLLM) runs in child processes that a
+            # signal to the launcher alone leaves running.
             self.llm_process = subprocess.Popen(
-                shlex.split(self.llm_command), stdout=log, stderr=subprocess.STDOUT
+                shlex.split(self.llm_command),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def stop_llm(self) -> None:
         if self.llm_process is not None:
-            self.llm_process.send_signal(signal.SIGTERM)
+            group = os.getpgid(self.llm_process.pid)
+            os.killpg(group, signal.SIGTERM)
             try:
                 self.llm_process.wait(30)
             except subprocess.TimeoutExpired:
-                self.llm_process.kill()
+                pass
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)  # whatever of the group is still there
             self.llm_process = None
 
 

@@ -14,6 +14,7 @@ next call tries the server again, so a restarted server is used without restarti
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -32,6 +33,7 @@ CONNECT_TIMEOUT = 3.0
 PAGE_SIZE = 2000  # rows per read of the whole catalog (a page of vectors is about 8 MB of JSON)
 VERSION_KEY = "convrec_version"  # collection metadata: a fresh token after every write
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 _OPEN: dict[str, ServerCollection] = {}
 _OPEN_LOCK = threading.Lock()
@@ -90,8 +92,9 @@ class ServerCollection:
         """The current generation. Writes of this process count at once; another worker's are
         seen through one request for the collection, done at most every CHECK_INTERVAL.
 
-        Raises:
-            ChromaUnavailable: that request failed (it is tried again on the next call).
+        While the server does not answer, the last generation is returned (and the server asked
+        again after CHECK_INTERVAL): turns go on from the in-memory catalog, and only what needs
+        the server itself (a search through Chroma, a write) fails, with `ChromaUnavailable`.
         """
         # One thread asks; the others go on with what was seen last instead of queueing behind
         # a request that may take TIMEOUT (their own requests time out side by side).
@@ -99,6 +102,10 @@ class ServerCollection:
             return self.generation
         try:
             collection = self._guarded(self._open)
+        except ChromaUnavailable as exc:
+            self._checked = time.monotonic()
+            log.warning("catalog changes not seen while the server is away: %s", exc)
+            return self.generation
         finally:
             self._asking.release()
         with self._lock:
