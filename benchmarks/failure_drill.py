@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from load_test import CONVERSATIONS, LocalServices, Server, _check_sessions
+from load_test import CONVERSATIONS, LocalServices, Server, _check_sessions, request_for
 
 
 class Drill:
@@ -91,18 +91,10 @@ async def _conversation(client, url, session, script, sent, log) -> None:
     shown: list[str] = []
     sent[session] = []
     for step in script:
-        if step.startswith("press:"):
-            _, reaction, position = step.split(":")
-            if len(shown) < int(position):
-                continue
-            item_id = shown[int(position) - 1]
-            path, body, expected = (
-                "feedback",
-                {"item_id": item_id, "reaction": reaction},
-                ("feedback", item_id),
-            )
-        else:
-            path, body, expected = "messages", {"text": step}, ("message", step)
+        request = request_for(step, shown)
+        if request is None:
+            continue
+        path, body, expected = request
         started = time.time()
         entry = {"t": started, "session": session}
         try:

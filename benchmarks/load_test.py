@@ -128,21 +128,27 @@ class Server:
         self.log.close()
 
 
+def request_for(step: str, shown: list[str]) -> tuple[str, dict, tuple[str, str]] | None:
+    """A script step as (endpoint, JSON body, what the session's history must then hold);
+    None for a press on a position the latest picks do not have."""
+    if not step.startswith("press:"):
+        return "messages", {"text": step}, ("message", step)
+    _, reaction, position = step.split(":")
+    if len(shown) < int(position):
+        return None
+    item_id = shown[int(position) - 1]
+    return "feedback", {"item_id": item_id, "reaction": reaction}, ("feedback", item_id)
+
+
 async def _user(client, url: str, session: str, script: list[str], out: dict) -> None:
     """One user's conversation; records each turn's latency and status, and what was sent."""
     shown: list[str] = []
     sent = []
     for step in script:
-        if step.startswith("press:"):
-            _, reaction, position = step.split(":")
-            if len(shown) < int(position):
-                continue
-            item_id = shown[int(position) - 1]
-            path, body = "feedback", {"item_id": item_id, "reaction": reaction}
-            expected = ("feedback", item_id)
-        else:
-            path, body = "messages", {"text": step}
-            expected = ("message", step)
+        request = request_for(step, shown)
+        if request is None:
+            continue
+        path, body, expected = request
         started = time.perf_counter()
         try:
             r = await client.post(f"{url}/v1/sessions/{session}/{path}", json=body)
