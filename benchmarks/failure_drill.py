@@ -61,7 +61,7 @@ class Drill:
             group = os.getpgid(self.llm_process.pid)
             os.killpg(group, signal.SIGTERM)
             try:
-                self.llm_process.wait(30)
+                self.llm_process.wait(90)  # it stops its own servers first (vLLM: up to 30 s)
             except subprocess.TimeoutExpired:
                 pass
             with contextlib.suppress(ProcessLookupError):
@@ -129,11 +129,13 @@ async def _run(args, drill: Drill, server: Server) -> dict:
 
     s = args.phase_seconds
     await phase("steady", s)
-    await phase("chroma down", s, lambda: drill.services("stop-chroma"))
-    await phase("chroma back", s, lambda: drill.services("start-chroma"))
-    await phase("postgres down", s, lambda: drill.services("stop-postgres"))
-    await phase("postgres back", s, lambda: drill.services("start-postgres"))
-    if args.llm_command:
+    if "chroma" in args.drills:
+        await phase("chroma down", s, lambda: drill.services("stop-chroma"))
+        await phase("chroma back", s, lambda: drill.services("start-chroma"))
+    if "postgres" in args.drills:
+        await phase("postgres down", s, lambda: drill.services("stop-postgres"))
+        await phase("postgres back", s, lambda: drill.services("start-postgres"))
+    if args.llm_command and "llm" in args.drills:
         await phase("llm down", s, drill.stop_llm)
         await phase("llm back", args.llm_start_seconds, drill.start_llm)
     marks.append({"phase": "end", "t": time.time()})
@@ -189,6 +191,13 @@ def main() -> int:
     p.add_argument("--users", type=int, default=10)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--phase-seconds", type=float, default=20.0)
+    p.add_argument(
+        "--drills",
+        nargs="+",
+        choices=["chroma", "postgres", "llm"],
+        default=["chroma", "postgres", "llm"],
+        help="which servers to stop in turn (llm: only with --llm-command)",
+    )
     p.add_argument("--llm-command", help="starts an OpenAI-compatible server (e.g. vLLM)")
     p.add_argument("--llm-url", help="its base URL, e.g. http://127.0.0.1:8001/v1")
     p.add_argument("--llm-model", help="its served model name")

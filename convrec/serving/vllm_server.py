@@ -173,8 +173,11 @@ def serve(servers: list[VLLMServer]) -> int:
     """Start every server, print how to point the agent at them, and wait for Ctrl-C.
 
     Returns:
-        0 after Ctrl-C, 1 when a server exited by itself (the others are stopped).
+        0 after Ctrl-C or SIGTERM, 1 when a server exited by itself (the others are stopped).
     """
+    # A service manager stops us with SIGTERM: stop the servers too, which run in sessions of
+    # their own and would otherwise outlive us, holding the ports and the memory.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         for server in servers:
             server.start()
@@ -191,6 +194,10 @@ def serve(servers: list[VLLMServer]) -> int:
     finally:
         for server in servers:
             server.stop()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _hint(servers: list[VLLMServer]) -> str:
