@@ -163,6 +163,12 @@ def _phases(log: list[dict], marks: list[dict]) -> list[dict]:
                 "action_s": mark.get("action_s"),
                 "answers": statuses,
                 "degraded_200": sum(1 for e in entries if e.get("degraded")),
+                # When the last turn without its generated text ended: the model server's
+                # recovery as users see it (it loads for minutes; the breaker waits 30 s).
+                "last_degraded_after_s": max(
+                    (e["t"] + e["seconds"] - mark["t"] for e in entries if e.get("degraded")),
+                    default=None,
+                ),
                 "first_good_turn_after_s": None if first_ok is None else first_ok - mark["t"],
                 "error_details": sorted({e["detail"] for e in entries if e.get("detail")})[:3],
             }
