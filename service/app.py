@@ -188,7 +188,7 @@ def create_app(agent: Agent, settings: ServiceSettings | None = None) -> FastAPI
     )
     def readyz():
         """Whether turns can be answered: the catalog index and the session store answer."""
-        checks = {"index": _check(lambda: len(agent.pipeline.context.index) > 0 or _empty())}
+        checks = {"index": _check(lambda: _has_items(agent))}
         checks["sessions"] = _check(lambda: agent.store.snapshot("readyz-probe"))
         ready = all(value == "ok" for value in checks.values())
         health = Health(status="ok" if ready else "unavailable", checks=checks)
@@ -207,8 +207,9 @@ def _turn_response(turn: Turn) -> Turn | JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
-def _empty() -> bool:
-    raise RuntimeError("the catalog index is empty: run `convrec index`")
+def _has_items(agent: Agent) -> None:
+    if len(agent.pipeline.context.index) == 0:
+        raise RuntimeError("the catalog index is empty: run `convrec index`")
 
 
 def _check(probe) -> str:
