@@ -37,6 +37,18 @@ def add_agent_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_bind_options(
+    parser: argparse.ArgumentParser, port: int, note: str = "0.0.0.0: all"
+) -> None:
+    """--host (127.0.0.1 unless told otherwise) and --port of a server command."""
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help=f"address to bind (default 127.0.0.1: this machine only; {note})",
+    )
+    parser.add_argument("--port", type=int, default=port, help=f"port (default {port})")
+
+
 def add_data_option(parser: argparse.ArgumentParser) -> None:
     """--data: the folder of the public data sets (see `corpora.paths`)."""
     parser.add_argument(

@@ -18,7 +18,7 @@ import json
 import os
 import sys
 
-from convrec.commands.options import add_agent_options
+from convrec.commands.options import add_agent_options, add_bind_options
 
 _FLAG_ENV = {  # flag -> the variable the workers read it from (Settings.from_env)
     "db": "CONVREC_DB",
@@ -35,13 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add `convrec serve` to the `convrec` parser."""
     p = sub.add_parser("serve", help="the HTTP API (FastAPI), for programs and many users")
     add_agent_options(p)
-    p.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to bind (default 127.0.0.1: this machine only; set CONVREC_API_KEY "
-        "before binding 0.0.0.0)",
-    )
-    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    add_bind_options(p, port=8080, note="set CONVREC_API_KEY before binding 0.0.0.0")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--k", type=int, help="recommendations per turn")
     p.add_argument("--ui", action="store_true", help="also serve the browser app at /ui")

@@ -10,19 +10,19 @@ from __future__ import annotations
 import argparse
 
 from convrec.commands.demo import add_demo_options, apply_demo
-from convrec.commands.options import add_agent_options, agent_from, settings_from
+from convrec.commands.options import (
+    add_agent_options,
+    add_bind_options,
+    agent_from,
+    settings_from,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `convrec ui` to the `convrec` parser."""
     p = sub.add_parser("ui", help="chat in the browser (Gradio app)")
     add_agent_options(p)
-    p.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0: all)",
-    )
-    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    add_bind_options(p, port=7860)
     p.add_argument(
         "--catalog",
         default="movielens-100k",
