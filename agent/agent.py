@@ -281,6 +281,7 @@ class Agent:
         context = self.pipeline.context
         context.index.embedder.embed(["warm up"])
         items = self.items()
+        self.linker.sync(items)  # at 1M items comparing the catalog takes seconds: not in a turn
         if self.pipeline.ranker.reranker is not None:
             self.pipeline.ranker.reranker.score("warm up", list(items.values())[:1])
         self.writer.warm_up()

@@ -214,12 +214,16 @@ def bench_turns(db: Path, chroma_url: str | None, passes: int, profile: Path | N
     agent.pipeline.warm_up()
     start_s = time.perf_counter() - started
     memory = {"after_start": rss_mb()}
+    context = agent.pipeline.context
+    recall = {"index": first_pass_recall(context.memory.arrays().scan)}
+    if context.dialogue_encoder is not None:
+        recall["dialogue"] = first_pass_recall(context.dialogue_encoder.scan)
     profiler = None
     if profile is not None:
         import cProfile
 
         profiler = cProfile.Profile()
-    report: dict = {"start_s": round(start_s, 1), "passes": []}
+    report: dict = {"start_s": round(start_s, 1), "first_pass_recall": recall, "passes": []}
     for n in range(passes):
         parts: dict[str, list[float]] = {}
         if profiler is not None:
@@ -251,6 +255,21 @@ def bench_turns(db: Path, chroma_url: str | None, passes: int, profile: Path | N
     memory["after_turns"] = rss_mb()
     report["memory"] = memory
     return report
+
+
+def first_pass_recall(scan, k: int = 100, queries: int = 50) -> dict:
+    """Share of the exact top k that the search returns, for queries that mix two random rows
+    (large catalogs rank a sketch first: `retrieval.vector_scan`)."""
+    rng = np.random.default_rng(1)
+    found = []
+    for _ in range(queries):
+        a, b = rng.integers(0, len(scan), 2)
+        vector = scan.matrix[a] + 0.7 * scan.matrix[b]
+        vector /= np.linalg.norm(vector)
+        exact = np.argpartition(-(scan.matrix @ vector), k)[:k]
+        rows, _ = scan.score(vector).best(k)
+        found.append(len(set(exact.tolist()) & set(rows.tolist())) / k)
+    return {"k": k, "mean": round(float(np.mean(found)), 4), "min": round(float(min(found)), 4)}
 
 
 def _measure_apart(db: Path, args: argparse.Namespace) -> dict:

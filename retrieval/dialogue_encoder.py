@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrieval.embedder import Embedder
+from retrieval.vector_scan import VectorScan
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,6 +46,7 @@ class DialogueEncoder:
         self.index = index
         self._ids: list[str] = []
         self._matrix: np.ndarray | None = None
+        self._scan: VectorScan | None = None  # search over `_matrix`
         self._row: dict[str, int] = {}
         self._version = -1  # index version the item vectors were built for
         self._texts: dict[str, np.ndarray] = {}
@@ -55,6 +57,12 @@ class DialogueEncoder:
         path = self.path / META_FILE
         return json.loads(path.read_text()) if path.is_file() else {}
 
+    @property
+    def scan(self) -> VectorScan:
+        """The search over the item vectors of the current catalog version."""
+        self.sync()
+        return self._scan
+
     def prime(self, texts: list[str]) -> None:
         """Embed many dialogue texts in batches ahead of time (the evaluator's speed-up)."""
         fresh = [t for t in dict.fromkeys(texts) if t and t not in self._texts]
@@ -63,16 +71,12 @@ class DialogueEncoder:
 
     def search(self, utterances: list[str], k: int) -> list[tuple[str, float]]:
         """The k items closest to the dialogue, best first, as (id, cosine)."""
-        import numpy as np
-
         vector = self._text_vector(utterances)
         if vector is None:
             return []
         self.sync()
-        scores = self._matrix @ vector
-        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
-        top = top[np.argsort(-scores[top])]
-        return [(self._ids[j], float(scores[j])) for j in top]
+        rows, scores = self._scan.score(vector).best(k)
+        return [(self._ids[j], s) for j, s in zip(rows.tolist(), scores.tolist(), strict=True)]
 
     def similarities(self, utterances: list[str], ids: list[str]) -> list[float]:
         """Cosine between the dialogue and each item (0 for an empty dialogue)."""
@@ -115,6 +119,7 @@ class DialogueEncoder:
         self._ids = [i for i in items if i in stored]
         self._row = {i: n for n, i in enumerate(self._ids)}
         self._matrix = np.asarray([stored[i][1] for i in self._ids], dtype="float32")
+        self._scan = VectorScan(self._matrix)
         self._version = self.index.version
 
     def _load(self) -> dict[str, tuple[str, np.ndarray]]:

@@ -197,7 +197,11 @@ class EntityLinker:
     def _clear(self) -> None:
         self._items: dict[str, Item] = {}
         self._by_key: dict[str, list[Item]] = defaultdict(list)
-        self._people: dict[str, str] = {}
+        self._people: dict[str, str] = {}  # normalised full name -> the name as written
+        # first word of a normalised name -> those names: a text is matched against the names
+        # that start with one of its words, not against every name (tens of thousands)
+        self._people_by_word: dict[str, list[str]] = defaultdict(list)
+        self._person_rank: dict[str, int] = {}  # normalised name -> when it was first seen
         self._title_words: set[str] = set()  # every word of every title: not a typo
         self._fuzzy_keys: list[str] | None = None
 
@@ -215,7 +219,7 @@ class EntityLinker:
             for group in item.people.values():
                 for name in group:
                     if len(name.split()) >= 2:  # one-word names collide with ordinary words
-                        self._people[normalise(name)] = name
+                        self._add_person(name)
         fame = self._fame() if any(len(self._by_key[k]) > 1 for k in touched) else {}
         for key in touched:
             # The famous one is the usual meaning: popularity, then how known its people are
@@ -461,10 +465,20 @@ class EntityLinker:
                 return a, b, Mention(item.id, span[0].start(), span[-1].end(), surface)
         return None
 
+    def _add_person(self, name: str) -> None:
+        norm = normalise(name)
+        if norm and norm not in self._people:
+            self._people_by_word[norm.split()[0]].append(norm)
+            self._person_rank[norm] = len(self._person_rank)
+        self._people[norm] = name
+
     def find_people(self, text: str) -> list[str]:
-        """Full names of catalog people (two words or more) mentioned in the text."""
+        """Full names of catalog people (two words or more) mentioned in the text, in the
+        order the catalog introduced them."""
         key = f" {normalise(text)} "
-        return [name for norm, name in self._people.items() if f" {norm} " in key]
+        candidates = {n for word in set(key.split()) for n in self._people_by_word.get(word, ())}
+        found = sorted((n for n in candidates if f" {n} " in key), key=self._person_rank.get)
+        return [self._people[n] for n in found]
 
     def resolve(self, title: str, min_score: float = 88.0) -> Item | None:
         """The catalog item a title string most likely means, tolerating typos."""

@@ -2,10 +2,10 @@
 
 A filtered Chroma query costs 46-72 ms at 6.5k items and grows with the catalog (the metadata
 filter is evaluated in SQLite and the allowed ids handed to the vector index), while a matrix
-product over every unit vector takes about 5 ms at 6.5k and some 40 ms at 1M on two cores. So
-retrieval ranks the whole catalog exactly with one product, and the filters Chroma evaluated
-(`retrieval.index._where`: genres, years) are boolean masks over per-item arrays, made once per
-catalog version. What Chroma never evaluated (excluded words, attribute limits) is still checked
+product over every unit vector takes about 5 ms at 6.5k (at 1M a float16 first pass and float32
+rescoring, `retrieval.vector_scan`). So retrieval ranks the whole catalog with one product,
+and the filters Chroma evaluated (`retrieval.index._where`: genres, years) are boolean masks over
+per-item arrays, made once per catalog version. What Chroma never evaluated (excluded words, attribute limits) is still checked
 item by item in Python, but only on the best-scoring rows, as many as needed.
 """
 
@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from retrieval.schema import Candidate, Item, ItemFilter
+from retrieval.vector_scan import VectorScan
 
 if TYPE_CHECKING:
     import numpy as np
@@ -38,6 +39,7 @@ class ItemArrays:
         self.ids = ids
         self.row = {id_: n for n, id_ in enumerate(ids)}
         self.matrix = matrix
+        self.scan = VectorScan(matrix)
         self.years = np.asarray(
             [NO_YEAR if items[i].year is None else items[i].year for i in ids], dtype="int32"
         )
@@ -81,43 +83,29 @@ class ItemArrays:
 
     def search(self, vector: np.ndarray, k: int, filter: ItemFilter) -> list[Candidate]:
         """The k items nearest to the unit `vector` that pass the filter, best first, with
-        their cosine as score (exact: every row is compared)."""
-        import numpy as np
-
+        their cosine as score (every row is compared; see `retrieval.vector_scan`)."""
         if k <= 0 or not self.ids:
             return []
-        scores = self.matrix @ np.asarray(vector, dtype="float32")
-        keep = self.mask(filter)
-        if keep is not None:
-            scores = np.where(keep, scores, -np.inf)
+        scores = self.scan.score(vector, self.mask(filter))
         texts, limited = bool(filter.exclude_text_terms), not filter.limits.is_empty()
-        checks = texts or limited
-        look = k * FIRST_LOOK if checks else k
+        look = k * FIRST_LOOK if texts or limited else k
         found: list[Candidate] = []
-        done = 0  # rows of the best-first order already looked at
-        while len(found) < k and done < len(scores):
-            order = _best(scores, min(look, len(scores)))
-            for n in order[done:]:
-                if scores[n] == -np.inf:  # only filtered-out rows are left
-                    return found
+        seen: set[int] = set()  # rows already looked at (a longer look repeats the best ones)
+        while len(found) < k and len(seen) < len(self.ids):
+            rows, values = scores.best(min(look, len(self.ids)))
+            for n, score in zip(rows.tolist(), values.tolist(), strict=True):
+                if n in seen:
+                    continue
+                seen.add(n)
                 item = self.items[self.ids[n]]
                 if (texts and filter.text_match(item)) or (
                     limited and not filter.limits.accepts(item)
                 ):
                     continue
-                score = float(scores[n])
                 found.append(Candidate(item=item, score=score, retrieval_score=score))
                 if len(found) == k:
                     return found
-            done, look = len(order), look * 4
+            if len(rows) < look:  # every row that passed the filter was looked at
+                return found
+            look *= 4
         return found
-
-
-def _best(scores: np.ndarray, m: int) -> np.ndarray:
-    """Rows of the m highest scores, best first; ties in row order (stable)."""
-    import numpy as np
-
-    if m >= len(scores):
-        return np.argsort(-scores, kind="stable")
-    top = np.argpartition(-scores, m - 1)[:m]
-    return top[np.lexsort((top, -scores[top]))]

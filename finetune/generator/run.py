@@ -44,7 +44,9 @@ def load_backbone(path: Path, lora_r: int):
 
     use_all_cores()
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-    model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True)
+    # float32 master weights even from a bfloat16 folder (a continued run from an export):
+    # AdamW's small updates vanish in bfloat16.
+    model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype="float32")
     if lora_r:
         try:
             from peft import LoraConfig, get_peft_model
@@ -109,6 +111,8 @@ def run(options: GeneratorRun) -> dict:
         "batch_size": options.train.batch_size,
         "learning_rate": options.train.learning_rate,
         "max_length": options.train.max_length,
+        "seed": options.train.seed,
+        "bf16_autocast": options.train.bf16,
         **stats,
     }
     (Path(options.out) / REPORT_FILE).write_text(json.dumps(report, indent=2), encoding="utf-8")

@@ -25,7 +25,8 @@ class TrainArgs:
     max_steps: int | None = None  # stop after this many optimiser steps (the smoke switch)
     time_limit: float | None = None  # minutes; training stops (and saves) when it is spent
     train_layers: int = 8  # top decoder layers trained (0: all); backward stops below them
-    seed: int = 0
+    seed: int = 0  # data order; a continued run takes another seed to see other examples first
+    bf16: bool = False  # bfloat16 autocast (weights and optimiser stay float32)
     progress: bool = True
 
 
@@ -97,7 +98,11 @@ def train(model, tokenizer, encoded: list[Encoded], args: TrainArgs) -> dict:
         if args.time_limit and time.perf_counter() - started > 60 * args.time_limit:
             total = step  # a shared CPU can be slower than measured: keep what was learnt
             break
-        loss = reply_loss(model, collate([encoded[i] for i in next(batches)], pad_id))
+        batch = collate([encoded[i] for i in next(batches)], pad_id)
+        # On a CPU with bfloat16 units the matmuls run ~1.6x faster under autocast (measured
+        # on this 2-core VM, 8 x 220 tokens); the master weights stay float32.
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            loss = reply_loss(model, batch)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimiser.step()

@@ -36,6 +36,11 @@ def test_ordinary_words_are_not_titles(linker):
 
 def test_people_and_fuzzy_resolution(linker):
     assert linker.find_people("anything with Tom Hanks?") == ["Tom Hanks"]
+    # several names, anywhere in the text, in the catalog's order whatever the text's
+    both = linker.find_people("meryl streep or TOM HANKS, or Tom Hank")
+    assert sorted(both) == ["Meryl Streep", "Tom Hanks"]
+    assert linker.find_people("tom hanks and meryl streep") == both
+    assert linker.find_people("Tom and Hanks, Streep") == []
     assert linker.resolve("the shinning").display_title == "The Shining (1980)"
     assert linker.resolve("zzzz qqqq") is None
 
