@@ -32,8 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-length", type=int, default=320, help="prompt + reply tokens")
     p.add_argument("--max-steps", type=int, help="stop after N optimiser steps (smoke switch)")
     p.add_argument("--time-limit", type=float, help="minutes; stop and save when spent")
-    p.add_argument("--seed", type=int, default=0, help="data order (another seed for a continued run)")
-    p.add_argument("--bf16", action="store_true", help="bfloat16 autocast (CPUs with AVX512-BF16/AMX, GPUs)")
+    p.add_argument(
+        "--seed", type=int, default=0, help="data order (another seed for a continued run)"
+    )
+    p.add_argument(
+        "--bf16", action="store_true", help="bfloat16 autocast (CPUs with AVX512-BF16/AMX, GPUs)"
+    )
     p.add_argument("--limit", type=int, help="train on a random subset of N examples")
     p.add_argument("--no-iard", action="store_true", help="ReDial valid dialogues only")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
