@@ -1,4 +1,5 @@
-"""The catalog as arrays, built once per index version: the exact nearest-neighbour search.
+"""The catalog as arrays, built once per index version: the nearest-neighbour search (exact
+below 100k items; above, a sketch ranks first and the best rows are rescored exactly).
 
 A filtered Chroma query costs 46-72 ms at 6.5k items and grows with the catalog (the metadata
 filter is evaluated in SQLite and the allowed ids handed to the vector index), while a matrix

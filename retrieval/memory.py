@@ -6,7 +6,7 @@ explainer read hundreds per turn. This copy holds the vectors as one float32 mat
 catalog's genres and years beside it (`retrieval.item_arrays`), read once and again when the
 index changes, which is the one place where staleness is decided: every cache elsewhere keys on
 `version`, which also changes when another process (`convrec index`) writes to the same folder.
-Retrieval searches it exactly, with a matrix product.
+Retrieval searches it with a matrix product (`retrieval.vector_scan`).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class ItemMemory:
         return self._arrays
 
     def search(self, vector: np.ndarray, k: int, filter: ItemFilter) -> list[Candidate]:
-        """The k items nearest to the unit `vector` that pass the filter, best first (exact)."""
+        """The k items nearest to the unit `vector` that pass the filter, best first."""
         return self.arrays().search(vector, k, filter)
 
     def vectors(self, ids: list[str]) -> np.ndarray:
