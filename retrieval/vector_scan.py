@@ -5,14 +5,17 @@ One float32 matrix-vector product reads 4 bytes per dimension per row: about 60 
 384 dimensions on two cores, twice per turn, which alone misses the 100 ms target for
 recommendations-ready; the product is bound by memory bandwidth, so what matters is the bytes
 read. Large matrices therefore keep a sketch beside the float32 rows: each row's coordinates on
-the catalog's 192 principal directions, in float16 (a quarter of the bytes). The first pass scores
-every row on the sketch (16 ms at 1M on this 2-core VM, against 23-27 ms for a float16 copy of all
-384 dimensions and 59 ms for numpy's float32, measured side by side), then the best rows are
-scored again exactly in float32, which gives the order and the scores callers see. The sketch
-drops the directions the catalog barely varies along, so a true neighbour can rank lower in the
-first pass than it should: the pass keeps 10x the rows asked for. Measured recall of the exact
-top 100 (`benchmarks/catalog_scale.py`, 50 queries on the synthetic 100k catalog): 1.0 for both
-spaces, where 128 directions and 4x gave 0.993 (index) and 0.959 (dialogue encoder). Small
+the catalog's 128 principal directions, in float16 (a sixth of the bytes). The first pass scores
+every row on the sketch (12-13 ms at 1M on this 2-core VM, against 23-27 ms for a float16 copy of
+all 384 dimensions and 59 ms for numpy's float32, measured side by side), then 4x the rows asked
+for (+64) are scored again exactly in float32, which gives the order and the scores callers see.
+The sketch drops the directions the catalog barely varies along, so a true neighbour can rank
+lower in the first pass than it should. Recall of the exact top 100 (`first_pass_recall` in
+`benchmarks/catalog_scale.py`, 50 queries): 1.0 in both spaces at 1M synthetic items; 0.993
+(index) and 0.959 (dialogue encoder) at 100k, where what is missed are near-identical copies of
+one item (the synthetic catalog's make-up); on the real ReDial vectors 99.7% of the exact top 50
+within 264 rows. 192 directions and 10x reach 1.0 at 100k but made a whole turn at 1M take 126 ms
+instead of 77 ms (p50, the two interleaved in one process; exact float32: 164 ms). Small
 matrices (below `SKETCH_FROM` rows) skip the sketch and rank exactly, in the order the rest of the
 system has always seen (ties by row).
 """
@@ -25,9 +28,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 SKETCH_FROM = 100_000  # rows: below this one float32 product takes a few ms and stays exact
-SKETCH_DIMS = 192  # principal directions kept by the sketch
+SKETCH_DIMS = 128  # principal directions kept by the sketch
 SKETCH_SAMPLE = 50_000  # rows the directions are estimated from (a fixed random sample)
-FIRST_PASS = 10  # the sketch pass hands FIRST_PASS x m rows (+ MARGIN) to exact rescoring
+FIRST_PASS = 4  # the sketch pass hands FIRST_PASS x m rows (+ MARGIN) to exact rescoring
 MARGIN = 64
 _CHUNK = 100_000  # rows projected at a time: no full-size temporary copy of the matrix
 
