@@ -158,3 +158,35 @@ def test_train_generator_smoke_run_writes_a_loadable_model(data, tmp_path):
     inp = GenerationInput(dialogue=[(USER, "hi")], items=items)
     drafts = list(Writer(model, EntityLinker(items), generator=True).stream_reply(inp))
     assert drafts[-1].counts is not None and "generation failed" in drafts[-1].error
+
+
+def test_a_generator_folder_trains_on_under_bfloat16_autocast(data, tmp_path):
+    """`--backbone <generator> --seed 1 --bf16`: a continued run reads the bfloat16 export back
+    as float32 weights (AdamW's small steps vanish in bfloat16) and changes them."""
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoTokenizer
+
+    from finetune.generator.run import GeneratorRun, load_backbone, run
+    from finetune.generator.trainer import TrainArgs
+
+    backbone = make_tiny_lm(tmp_path / "tiny")
+    tokenizer = AutoTokenizer.from_pretrained(backbone)
+    tokenizer.chat_template = (
+        "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}assistant: {% endif %}"
+    )
+    tokenizer.save_pretrained(backbone)
+
+    def train(source, out, **extra):
+        args = TrainArgs(max_steps=2, batch_size=2, max_length=4096, train_layers=1, **extra)
+        args.progress = False
+        return run(GeneratorRun(data / "redial", out, tmp_path, backbone=source, train=args))
+
+    train(backbone, tmp_path / "first")
+    assert load_backbone(tmp_path / "first", 0)[1].dtype == torch.float32
+    report = train(tmp_path / "first", tmp_path / "second", seed=1, bf16=True, learning_rate=1e-2)
+    assert report["bf16_autocast"] is True and report["seed"] == 1 and report["steps"] == 2
+    before = load_file(tmp_path / "first" / "model.safetensors")
+    after = load_file(tmp_path / "second" / "model.safetensors")
+    assert any(not torch.equal(before[k], after[k]) for k in before)
