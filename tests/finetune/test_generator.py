@@ -108,9 +108,21 @@ def test_iard_test_dialogues_are_never_learnt_from(data):
     assert replies == ["Try Titanic (1997) 888"]
 
 
-def test_train_generator_smoke_run_writes_a_loadable_model(data, tmp_path):
+def tiny_chat_lm(path):
+    """A tiny causal LM folder whose tokenizer has a chat template (training renders chats)."""
     from transformers import AutoTokenizer
 
+    backbone = make_tiny_lm(path)
+    tokenizer = AutoTokenizer.from_pretrained(backbone)
+    tokenizer.chat_template = (
+        "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}assistant: {% endif %}"
+    )
+    tokenizer.save_pretrained(backbone)
+    return backbone
+
+
+def test_train_generator_smoke_run_writes_a_loadable_model(data, tmp_path):
     from agent.generation_prompt import GenerationInput
     from agent.llm.base import ChatMessage
     from agent.llm.transformers_model import TransformersModel
@@ -119,13 +131,7 @@ def test_train_generator_smoke_run_writes_a_loadable_model(data, tmp_path):
     from finetune.generator.trainer import TrainArgs
     from retrieval.entity_linker import EntityLinker
 
-    backbone = make_tiny_lm(tmp_path / "tiny")
-    tokenizer = AutoTokenizer.from_pretrained(backbone)
-    tokenizer.chat_template = (
-        "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
-        "{% if add_generation_prompt %}assistant: {% endif %}"
-    )
-    tokenizer.save_pretrained(backbone)
+    backbone = tiny_chat_lm(tmp_path / "tiny")
     out = tmp_path / "generator"
     options = GeneratorRun(
         redial_dir=data / "redial",
@@ -165,18 +171,11 @@ def test_a_generator_folder_trains_on_under_bfloat16_autocast(data, tmp_path):
     as float32 weights (AdamW's small steps vanish in bfloat16) and changes them."""
     import torch
     from safetensors.torch import load_file
-    from transformers import AutoTokenizer
 
     from finetune.generator.run import GeneratorRun, load_backbone, run
     from finetune.generator.trainer import TrainArgs
 
-    backbone = make_tiny_lm(tmp_path / "tiny")
-    tokenizer = AutoTokenizer.from_pretrained(backbone)
-    tokenizer.chat_template = (
-        "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
-        "{% if add_generation_prompt %}assistant: {% endif %}"
-    )
-    tokenizer.save_pretrained(backbone)
+    backbone = tiny_chat_lm(tmp_path / "tiny")
 
     def train(source, out, **extra):
         args = TrainArgs(max_steps=2, batch_size=2, max_length=4096, train_layers=1, **extra)
