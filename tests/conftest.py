@@ -161,3 +161,17 @@ def books_db(_built_books_db, tmp_path):
     """A data folder (`--db`) holding a copy of the books sample's index."""
     shutil.copytree(_built_books_db / "index", tmp_path / "books-db" / "index")
     return tmp_path / "books-db"
+
+
+@pytest.fixture
+def new_item():
+    """An item no catalog has: what item cold start indexes while the system runs."""
+    from retrieval.schema import Item
+
+    return Item(
+        id="new-1",
+        title="Quantum Cats",
+        year=2026,
+        genres=["comedy", "sci-fi"],
+        text="Two cats discover a portal to parallel universes full of yarn.",
+    )

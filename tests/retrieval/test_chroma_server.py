@@ -35,13 +35,6 @@ ITEMS = [
     Item(id="m6", title="Dust Road", year=1968, genres=["western"],
          text="A bounty hunter rides across the desert to settle an old debt."),
 ]  # fmt: skip
-NEW = Item(
-    id="new-1",
-    title="Quantum Cats",
-    year=2026,
-    genres=["comedy", "sci-fi"],
-    text="Two cats discover a portal to parallel universes full of yarn.",
-)
 
 
 class ChromaServer:
@@ -126,31 +119,34 @@ def test_the_whole_catalog_is_read_in_pages(served, monkeypatch):
     assert abs(float(vectors[0] @ served.embeddings(["m6"])[0]) - 1.0) < 1e-5
 
 
-def test_another_worker_indexing_is_seen_on_the_next_call(served, chroma, tmp_path):
+def test_another_worker_indexing_is_seen_on_the_next_call(served, chroma, tmp_path, new_item):
     memory = ItemMemory(served)
-    assert NEW.id not in memory.items()
+    assert new_item.id not in memory.items()
     memory.vectors(["m1"])  # the vectors are read and kept
     before = served.version
     catalog = tmp_path / "new.jsonl"
-    catalog.write_text(json.dumps(NEW.model_dump(mode="json")) + "\n", encoding="utf-8")
+    catalog.write_text(json.dumps(new_item.model_dump(mode="json")) + "\n", encoding="utf-8")
 
     _convrec(chroma.url, tmp_path, "index", "--catalog", str(catalog), "--quiet")
 
     time.sleep(server_module.CHECK_INTERVAL)
     # Seen through the token in the server, before any search could stumble on the new row.
-    assert served.version != before and NEW.id in memory.items()
+    assert served.version != before and new_item.id in memory.items()
     hits = served.search("cats travelling through parallel universes", k=3)
-    assert hits[0].item.id == NEW.id
-    assert abs(float(memory.vectors([NEW.id])[0] @ served.embeddings([NEW.id])[0]) - 1.0) < 1e-5
+    assert hits[0].item.id == new_item.id
+    assert (
+        abs(float(memory.vectors([new_item.id])[0] @ served.embeddings([new_item.id])[0]) - 1.0)
+        < 1e-5
+    )
     comedies = served.search("cats", k=5, filter=ItemFilter(include_genres=["comedy"]))
-    assert NEW.id in [h.item.id for h in comedies]
+    assert new_item.id in [h.item.id for h in comedies]
 
-    _convrec(chroma.url, tmp_path, "index", "--delete", NEW.id)
+    _convrec(chroma.url, tmp_path, "index", "--delete", new_item.id)
 
     time.sleep(server_module.CHECK_INTERVAL)
-    assert NEW.id not in memory.items()
-    assert NEW.id not in [h.item.id for h in served.search("cats in parallel universes", k=6)]
-    assert not memory.vectors([NEW.id]).any()  # a deleted item says nothing about taste
+    assert new_item.id not in memory.items()
+    assert new_item.id not in [h.item.id for h in served.search("cats in parallel universes", k=6)]
+    assert not memory.vectors([new_item.id]).any()  # a deleted item says nothing about taste
 
 
 def test_an_unreachable_server_is_named(embedder, tmp_path):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from retrieval.index import ItemIndex
-from retrieval.schema import Item, ItemFilter
+from retrieval.schema import ItemFilter
 
 
 def test_reindexing_is_incremental_and_idempotent(index, small_items):
@@ -14,14 +14,8 @@ def test_reindexing_is_incremental_and_idempotent(index, small_items):
     assert index.items()[changed.id].text.endswith("Extended cut.")
 
 
-def test_new_item_is_searchable_at_once_and_survives_reopening(index, embedder):
-    new = Item(
-        id="new-1",
-        title="Quantum Cats",
-        year=2026,
-        genres=["comedy", "sci-fi"],
-        text="Two cats discover a portal to parallel universes full of yarn.",
-    )
+def test_new_item_is_searchable_at_once_and_survives_reopening(index, embedder, new_item):
+    new = new_item
     assert index.add([new], progress=False).added == 1
 
     hits = index.search("cats travelling through parallel universes", k=3)
@@ -51,17 +45,11 @@ def test_excluded_ids_never_come_back(index):
     assert len(second) == 5 and not set(ids) & {c.item.id for c in second}
 
 
-def test_a_write_through_another_index_object_is_seen_at_once(index, embedder):
+def test_a_write_through_another_index_object_is_seen_at_once(index, embedder, new_item):
     reader = index
     reader.search("cats travelling through parallel universes", k=3)  # catalog read and kept
     writer = ItemIndex(index.path, embedder)
-    new = Item(
-        id="new-1",
-        title="Quantum Cats",
-        year=2026,
-        genres=["comedy", "sci-fi"],
-        text="Two cats discover a portal to parallel universes full of yarn.",
-    )
+    new = new_item
     writer.add([new], progress=False)
 
     hits = reader.search(
