@@ -281,7 +281,7 @@ class Agent:
         context = self.pipeline.context
         context.index.embedder.embed(["warm up"])
         items = self.items()
-        self.linker.sync(items)  # at 1M items comparing the catalog takes seconds: not in a turn
+        self.linker.follow(context.memory)  # at 1M items a first comparison takes seconds
         if self.pipeline.ranker.reranker is not None:
             self.pipeline.ranker.reranker.score("warm up", list(items.values())[:1])
         self.writer.warm_up()
@@ -317,7 +317,7 @@ class Agent:
         turn of this session meanwhile (a bounded number of times)."""
         snapshot = Snapshot(DialogueState())
         try:
-            self.linker.sync(self.items())  # items added meanwhile can be named at once
+            self.linker.follow(self.pipeline.context.memory)  # items added meanwhile are named
             for _ in range(SAVE_ATTEMPTS):
                 snapshot = self.store.snapshot(session_id)
                 plan, opening, error = yield from self._draft(

@@ -16,6 +16,11 @@ understanding, retrieval and ranking. The first pass meets every text new (its q
 vectors are embedded in the turn); a second pass with new sessions finds them cached. Process
 memory (RSS) is read after start-up and after the turns. A catalog folder is reused when it
 already holds N items.
+
+Then item cold start across processes (`change`): `convrec index` in another process adds a new
+item, and the next turn here, which reads the change (by the ids it touched), is timed and must
+recommend the item for its description; then the item is deleted the same way, and the next turn
+must not show it (the catalog is back to N items).
 """
 
 from __future__ import annotations
@@ -49,6 +54,15 @@ SESSIONS = [
     ["I want a romantic comedy", "something with Tom Hanks?", "no horror please"],
 ]
 NOISE = 0.003  # per dimension: a copy's vector keeps a cosine of about 0.998 to its original
+# The item another process indexes while the agent runs, and a request its text answers.
+NEW_ITEM = {
+    "id": "scale-new-1",
+    "title": "Quantum Cats",
+    "year": 2026,
+    "genres": ["comedy", "sci-fi"],
+    "text": "Two cats discover a portal to parallel universes full of yarn.",
+}
+NEW_ITEM_REQUEST = "a comedy about cats travelling through parallel universes"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -253,8 +267,51 @@ def bench_turns(db: Path, chroma_url: str | None, passes: int, profile: Path | N
     if profiler is not None:
         profiler.dump_stats(str(profile))
     memory["after_turns"] = rss_mb()
+    report["change"] = measure_change(agent, db, chroma_url)
+    memory["after_change"] = rss_mb()
     report["memory"] = memory
     return report
+
+
+def measure_change(agent, db: Path, chroma_url: str | None) -> dict:
+    """Another process adds an item, then deletes it: the next turn here after each (ms), and
+    whether it shows the item."""
+    import tempfile
+
+    from retrieval.collection import CHECK_INTERVAL
+
+    def turn() -> tuple[float, bool]:
+        started = time.perf_counter()
+        done = agent.reply(f"change-{time.time_ns()}", NEW_ITEM_REQUEST)
+        shown = NEW_ITEM["id"] in [r.id for r in done.items]
+        return round(1000 * (time.perf_counter() - started), 1), shown
+
+    out: dict = {"steady_ms": turn()[0]}
+    with tempfile.TemporaryDirectory() as scratch:
+        catalog = Path(scratch) / "new.jsonl"
+        catalog.write_text(json.dumps(NEW_ITEM) + "\n", encoding="utf-8")
+        try:
+            _index_elsewhere(db, chroma_url, "--catalog", str(catalog), "--quiet")
+            time.sleep(CHECK_INTERVAL)
+            out["after_add_ms"], out["new_item_shown"] = turn()
+            out["next_ms"] = turn()[0]
+        finally:
+            _index_elsewhere(db, chroma_url, "--delete", NEW_ITEM["id"])
+        time.sleep(CHECK_INTERVAL)
+        out["after_delete_ms"], shown = turn()
+        out["deleted_item_gone"] = not shown
+    return out
+
+
+def _index_elsewhere(db: Path, chroma_url: str | None, *args: str) -> None:
+    """`convrec index` on the same catalog in another process, as an operator would run it."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, **({"CONVREC_CHROMA_URL": chroma_url} if chroma_url else {})}
+    command = [sys.executable, "-m", "convrec", "index", *args, "--db", str(db)]
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def first_pass_recall(scan, k: int = 100, queries: int = 50) -> dict:

@@ -6,6 +6,8 @@ finding id" (chromadb 1.5). A `convrec index` run beside a running app is such a
 write here is therefore announced in a version file (`retrieval.version_file`), and a process
 that sees another's announcement closes its Chroma client and opens a fresh one, which reads the
 folder again. A read that fails in between (written, not yet announced) reopens and retries once.
+Each write also logs the ids it touched (`retrieval.change_log`), and the collection's
+`journal` says which ids each generation touched, so in-memory copies re-read only those.
 
 One `SharedCollection` per folder and process: Chroma shares one client state per folder inside a
 process, so only closing every client of the folder refreshes it. A Chroma server
@@ -20,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from retrieval.change_journal import ChangeJournal
+from retrieval.change_log import ChangeLog, union
 from retrieval.version_file import VersionFile
 
 if TYPE_CHECKING:
@@ -49,13 +53,18 @@ class SharedCollection:
     def __init__(self, path: Path, embedder_name: str) -> None:
         self.path = path
         self.embedder_name = embedder_name  # recorded in the collection's metadata on creation
-        self.generation = 0
+        self.journal = ChangeJournal()  # the ids each generation touched
         self._lock = threading.RLock()  # one Chroma call at a time, none during a reopen
         # Read before Chroma opens: a write after this point is announced later, hence seen.
         self._writes = VersionFile(path)
+        self._log = ChangeLog(path)
         self._checked = time.monotonic()  # when the version file was last looked at
         self._client = None
         self._collection = self._open()
+
+    @property
+    def generation(self) -> int:
+        return self.journal.generation
 
     def check(self) -> int:
         """The current generation. Writes of this process count at once; another process's are
@@ -66,7 +75,10 @@ class SharedCollection:
             if now - self._checked >= CHECK_INTERVAL:
                 self._checked = now
                 if self._writes.changed():
-                    self.reopen()
+                    # the log first: every write it lists is then visible to the new client
+                    changes = self._log.read_new()
+                    self._reopen()
+                    self.journal.record(union(changes))
             return self.generation
 
     def run(self, call: Callable[[Collection], T]) -> T:
@@ -86,18 +98,27 @@ class SharedCollection:
         """Every row: `ids` and the `include` fields (one read: the folder has no size cap)."""
         return self.run(lambda c: c.get(include=include))
 
-    def announce(self) -> None:
-        """Record a write of this process (call after it) for this process and the others."""
+    def announce(self, ids: list[str]) -> None:
+        """Record a write of this process that touched `ids` (call after it), for this process
+        and the others."""
         with self._lock:
+            self._log.append(ids)
+            changes = self._log.read_new()  # this write's line, and others' not yet announced
             self._writes.announce()
-            self.generation += 1
+            if changes is None or len(changes) > 1:
+                self._reopen()  # another process wrote too: its rows are read from now on
+            touched = union(changes)
+            self.journal.record(None if touched is None else touched | set(ids))
 
     def reopen(self) -> None:
-        """Read the folder again (a new generation: every cache of the items is stale)."""
+        """Read the folder again, not knowing what changed (every copy of the items is stale)."""
         with self._lock:
-            self._client.close()
-            self._collection = self._open()
-            self.generation += 1
+            self._reopen()
+            self.journal.record(None)
+
+    def _reopen(self) -> None:
+        self._client.close()
+        self._collection = self._open()
 
     def _open(self) -> Collection:
         import chromadb

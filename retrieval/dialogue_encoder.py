@@ -9,12 +9,15 @@ similarity (a ranking signal).
 
 Item vectors under the tuned model are kept next to it (`item_vectors.npz`, keyed by item
 fingerprint), so restarts are instant and only new or changed items are embedded: items added to
-the catalog are reachable from their text alone, like in the main index.
+the catalog are reachable from their text alone, like in the main index. While running, a catalog
+change embeds only the items it touched, in memory (`VectorScan.updated`); the file is brought up
+to date at the next full read (a restart), which embeds whatever it lacks.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,16 +42,23 @@ def dialogue_text(utterances: list[str]) -> str:
     return " | ".join(reversed(recent))
 
 
+@dataclass(frozen=True)
+class _ItemVectors:
+    """The items' vectors under the tuned model, for one catalog version (replaced whole, so a
+    turn never sees the rows of one version with the ids of another)."""
+
+    ids: list[str]  # by row (a row ruled out by an update keeps its id)
+    row: dict[str, int]  # live rows only
+    scan: VectorScan
+    version: int  # the index version they were built for
+
+
 class DialogueEncoder:
     def __init__(self, path: Path, index: ItemIndex) -> None:
         self.path = Path(path)
         self.embedder = Embedder(self.path)
         self.index = index
-        self._ids: list[str] = []
-        self._matrix: np.ndarray | None = None
-        self._scan: VectorScan | None = None  # search over `_matrix`
-        self._row: dict[str, int] = {}
-        self._version = -1  # index version the item vectors were built for
+        self._vectors: _ItemVectors | None = None
         self._texts: dict[str, np.ndarray] = {}
 
     @property
@@ -60,8 +70,7 @@ class DialogueEncoder:
     @property
     def scan(self) -> VectorScan:
         """The search over the item vectors of the current catalog version."""
-        self.sync()
-        return self._scan
+        return self.sync().scan
 
     def prime(self, texts: list[str]) -> None:
         """Embed many dialogue texts in batches ahead of time (the evaluator's speed-up)."""
@@ -74,18 +83,18 @@ class DialogueEncoder:
         vector = self._text_vector(utterances)
         if vector is None:
             return []
-        self.sync()
-        rows, scores = self._scan.score(vector).best(k)
-        return [(self._ids[j], s) for j, s in zip(rows.tolist(), scores.tolist(), strict=True)]
+        vectors = self.sync()
+        rows, scores = vectors.scan.score(vector).best(k)
+        return [(vectors.ids[j], s) for j, s in zip(rows.tolist(), scores.tolist(), strict=True)]
 
     def similarities(self, utterances: list[str], ids: list[str]) -> list[float]:
         """Cosine between the dialogue and each item (0 for an empty dialogue)."""
         vector = self._text_vector(utterances)
         if vector is None:
             return [0.0] * len(ids)
-        self.sync()
-        rows = [self._row.get(i) for i in ids]
-        known = self._matrix[[r for r in rows if r is not None]] @ vector
+        vectors = self.sync()
+        rows = [vectors.row.get(i) for i in ids]
+        known = vectors.scan.matrix[[r for r in rows if r is not None]] @ vector
         values = iter(known.tolist())
         return [next(values) if r is not None else 0.0 for r in rows]
 
@@ -99,12 +108,25 @@ class DialogueEncoder:
             self._texts[text] = self.embedder.embed([text])[0]
         return self._texts[text]
 
-    def sync(self) -> None:
-        """Item vectors for every item of the index: from the file, new or changed ones embedded."""
+    def sync(self) -> _ItemVectors:
+        """Item vectors for every item of the index, for its current version."""
+        vectors, version = self._vectors, self.index.version
+        if vectors is not None and vectors.version == version:
+            return vectors
+        touched = None if vectors is None else self.index.changed_since(vectors.version)
+        if vectors is None or self.index.should_reread(touched, len(vectors.row)):
+            vectors = self._read_all(version)
+        elif vectors.scan.dead + len(touched) > len(vectors.ids) // 4:
+            vectors = self._read_all(version)  # rows ruled out pile up: start afresh
+        else:
+            vectors = self._updated(vectors, touched, version)
+        self._vectors = vectors
+        return vectors
+
+    def _read_all(self, version: int) -> _ItemVectors:
+        """From the file; new or changed items embedded (and saved)."""
         import numpy as np
 
-        if self._matrix is not None and self._version == self.index.version:
-            return
         items = self.index.items()
         stored = self._load()
         fresh = [
@@ -116,11 +138,24 @@ class DialogueEncoder:
                 {it.id: (it.content_fingerprint(), v) for it, v in zip(fresh, vectors, strict=True)}
             )
             self._save(stored)
-        self._ids = [i for i in items if i in stored]
-        self._row = {i: n for n, i in enumerate(self._ids)}
-        self._matrix = np.asarray([stored[i][1] for i in self._ids], dtype="float32")
-        self._scan = VectorScan(self._matrix)
-        self._version = self.index.version
+        ids = [i for i in items if i in stored]
+        matrix = np.asarray([stored[i][1] for i in ids], dtype="float32")
+        return _ItemVectors(ids, {i: n for n, i in enumerate(ids)}, VectorScan(matrix), version)
+
+    def _updated(self, old: _ItemVectors, touched: set[str], version: int) -> _ItemVectors:
+        """`old` with the touched items embedded again (deleted ones ruled out), in memory."""
+        items = self.index.items()
+        fresh = [items[i] for i in touched if i in items]
+        vectors = (
+            self.embedder.embed([it.document() for it in fresh]) if fresh else old.scan.matrix[:0]
+        )
+        scan = old.scan.updated([old.row[i] for i in touched if i in old.row], vectors)
+        row = dict(old.row)
+        for id_ in touched:
+            row.pop(id_, None)
+        start = len(old.ids)
+        row.update((it.id, start + k) for k, it in enumerate(fresh))
+        return _ItemVectors(old.ids + [it.id for it in fresh], row, scan, version)
 
     def _load(self) -> dict[str, tuple[str, np.ndarray]]:
         import numpy as np

@@ -19,8 +19,12 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from retrieval.schema import Item
+
+if TYPE_CHECKING:
+    from retrieval.memory import ItemMemory
 
 _WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F]+(?:['’][A-Za-z]+)?")
 _YEAR_IN_PARENS = re.compile(r"\s*\(\s*(?:19|20)\d\d\s*\)")
@@ -191,6 +195,7 @@ class EntityLinker:
 
         self._words = dictionary_words() if words is None else words
         self._synced: dict[str, Item] | None = None  # the catalog `sync` last read
+        self._version = -1  # the catalog version `follow` last read
         self._clear()
         self.add(items)
 
@@ -202,6 +207,8 @@ class EntityLinker:
         # that start with one of its words, not against every name (tens of thousands)
         self._people_by_word: dict[str, list[str]] = defaultdict(list)
         self._person_rank: dict[str, int] = {}  # normalised name -> when it was first seen
+        # each lead's summed popularity over the catalog: orders same-titled items
+        self._fame: dict[str, float] = defaultdict(float)
         self._title_words: set[str] = set()  # every word of every title: not a typo
         self._fuzzy_keys: list[str] | None = None
 
@@ -212,6 +219,8 @@ class EntityLinker:
             if item.id in self._items:
                 continue
             self._items[item.id] = item
+            for name in _leads(item):
+                self._fame[name] += item.popularity or 0.0
             for key in {normalise(item.title), normalise(item.display_title)}:
                 self._by_key[key].append(item)
                 touched.add(key)
@@ -220,31 +229,55 @@ class EntityLinker:
                 for name in group:
                     if len(name.split()) >= 2:  # one-word names collide with ordinary words
                         self._add_person(name)
-        fame = self._fame() if any(len(self._by_key[k]) > 1 for k in touched) else {}
         for key in touched:
             # The famous one is the usual meaning: popularity, then how known its people are
             # (ReDial mentions split "The Notebook" between the 2004 film and a 2013 namesake).
-            self._by_key[key].sort(key=lambda it: -_renown(it, fame))
+            self._by_key[key].sort(key=lambda it: -_renown(it, self._fame))
         if touched:
             self._fuzzy_keys = None
 
-    def _fame(self) -> dict[str, float]:
-        """Each person's summed popularity over the catalog."""
-        fame: dict[str, float] = defaultdict(float)
-        for item in self._items.values():
-            for name in _leads(item):
-                fame[name] += item.popularity or 0.0
-        return fame
-
-    def sync(self, items: dict[str, Item]) -> None:
+    def sync(self, items: dict[str, Item], changed: set[str] | None = None) -> None:
         """Follow the catalog: learn items added since, forget deleted ones and re-read changed
-        ones (free when `items` is the very catalog object of the last call)."""
+        ones (free when `items` is the very catalog object of the last call).
+
+        Args:
+            changed: the ids that may differ from the last call, when known (seconds faster
+                than comparing the catalog at 1M items).
+        """
         if items is self._synced:
             return
         self._synced = items
+        if changed is not None:
+            self._forget([id_ for id_ in changed if id_ in self._items])
+            self.add([items[id_] for id_ in changed if id_ in items])
+            return
         if any(items.get(id_) != item for id_, item in self._items.items()):
             self._clear()  # deleted or changed items: rebuilding is simpler than unpicking
         self.add([item for id_, item in items.items() if id_ not in self._items])
+
+    def follow(self, memory: ItemMemory) -> None:
+        """`sync` with the in-memory catalog, re-reading only what changed since the last call."""
+        version = memory.version  # before the items: a change after it is read again next time
+        if version == self._version:
+            return
+        changed = None if self._version < 0 else memory.index.changed_since(self._version)
+        self.sync(memory.items(), changed)
+        self._version = version
+
+    def _forget(self, ids: list[str]) -> None:
+        """Unlearn items' titles (their people stay known as names: harmless)."""
+        for id_ in ids:
+            item = self._items.pop(id_)
+            for name in _leads(item):
+                self._fame[name] -= item.popularity or 0.0
+            for key in {normalise(item.title), normalise(item.display_title)}:
+                bucket = [it for it in self._by_key.get(key, []) if it.id != id_]
+                if bucket:
+                    self._by_key[key] = bucket
+                else:
+                    self._by_key.pop(key, None)
+        if ids:
+            self._fuzzy_keys = None
 
     def find_titles(self, text: str) -> list[Mention]:
         """Items named in free text, in order of appearance, longest match first.

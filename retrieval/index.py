@@ -6,7 +6,8 @@ re-indexing incremental: only new or changed items are written, and only those w
 changed are embedded again.
 
 Several processes may share the folder (`convrec index` beside a running app): each write is
-announced, and the others read the catalog again on their next call (`retrieval.collection`).
+announced with the ids it touched, and the others re-read those items on their next call
+(`retrieval.collection`, `retrieval.change_journal`).
 With a Chroma server (`chroma_url`), workers on any machine share its collection the same way
 (`retrieval.server_collection`); the items are still embedded here.
 """
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 _WRITE_BATCH = 512  # Chroma caps a single write; 512 rows is well under it and keeps memory flat
 _READ_PAGE = 5_000  # rows per read of the whole catalog (about 20 MB of vectors as JSON)
+REREAD_SHARE = 0.2  # a change touching more of the catalog than this reads all of it again
 
 
 @dataclass
@@ -79,6 +81,16 @@ class ItemIndex:
     def __len__(self) -> int:
         return self._store.run(lambda c: c.count())
 
+    def changed_since(self, version: int) -> set[str] | None:
+        """The ids added, changed or deleted since `version` (by any process), or None when
+        that is not known: then everything read at `version` must be read again. Read the
+        version before what you build on it; re-reading an id twice is harmless."""
+        return self._store.journal.touched_since(version)
+
+    def should_reread(self, touched: set[str] | None, size: int) -> bool:
+        """Whether a copy of `size` items is cheaper to read again than to update."""
+        return touched is None or len(touched) > REREAD_SHARE * max(size, 1)
+
     def add(self, items: list[Item], progress: bool = True) -> IndexReport:
         """Add or update items; unchanged ones cost nothing. Searchable as soon as it returns,
         in this process and in every other one that reads the folder."""
@@ -106,7 +118,7 @@ class ItemIndex:
         keep_vector = {item.id for item in same_text}
         self._embed_and_write([item for item in fresh if item.id not in keep_vector], progress)
         if fresh:
-            self._store.announce()
+            self._store.announce([item.id for item in fresh])
         report.seconds = time.perf_counter() - started
         return report
 
@@ -120,7 +132,7 @@ class ItemIndex:
         for start in range(0, len(found), _WRITE_BATCH):
             self._store.run(lambda c, b=found[start : start + _WRITE_BATCH]: c.delete(ids=b))
         if found:
-            self._store.announce()
+            self._store.announce(found)
         return found
 
     def ids(self) -> list[str]:
@@ -131,15 +143,27 @@ class ItemIndex:
         """Every indexed item by id (kept in memory; read again after any process's write)."""
         version = self.version
         if self._items is None or self._items_version != version:
-            items: dict[str, Item] = {}
-            # In pages: one read of a million rows holds every row's metadata twice at once.
-            for rows in self._pages(self.ids(), ["metadatas"]):
-                items.update(
-                    (id_, Item.model_validate_json(meta["item"]))
-                    for id_, meta in zip(rows["ids"], rows["metadatas"], strict=True)
-                )
+            touched = None if self._items is None else self.changed_since(self._items_version)
+            if self._items is None or self.should_reread(touched, len(self._items)):
+                items = self._read_items(self.ids())
+            else:  # a copy: a turn may be reading the old catalog
+                items = dict(self._items)
+                fresh = self._read_items(list(touched))
+                for id_ in touched - fresh.keys():
+                    items.pop(id_, None)  # deleted
+                items.update(fresh)  # changed ones keep their place
             self._items, self._items_version = items, version
         return self._items
+
+    def _read_items(self, ids: list[str]) -> dict[str, Item]:
+        items: dict[str, Item] = {}
+        # In pages: one read of a million rows holds every row's metadata twice at once.
+        for rows in self._pages(ids, ["metadatas"]):
+            items.update(
+                (id_, Item.model_validate_json(meta["item"]))
+                for id_, meta in zip(rows["ids"], rows["metadatas"], strict=True)
+            )
+        return items
 
     def embeddings(self, ids: list[str]) -> np.ndarray:
         """Stored vectors of the given items, in the order asked, shape (len(ids), dim)."""
@@ -155,6 +179,8 @@ class ItemIndex:
         """Vectors of those of `ids` that are indexed, by id."""
         import numpy as np
 
+        if not ids:  # Chroma reads every row for an empty list of ids
+            return {}
         rows = self._store.run(lambda c: c.get(ids=ids, include=["embeddings"]))
         return {
             id_: np.asarray(v, dtype="float32")

@@ -3,9 +3,10 @@
 Chroma answers a filtered nearest-neighbour query, but its cost grows with the catalog (46-72 ms
 at 6.5k items) and reading one item's vector from it costs a round trip; the ranker and the
 explainer read hundreds per turn. This copy holds the vectors as one float32 matrix with the
-catalog's genres and years beside it (`retrieval.item_arrays`), read once and again when the
-index changes, which is the one place where staleness is decided: every cache elsewhere keys on
-`version`, which also changes when another process (`convrec index`) writes to the same folder.
+catalog's genres and years beside it (`retrieval.item_arrays`), read once and updated with the
+items each change touched (read again in full only when that is not known), which is the one
+place where staleness is decided: every cache elsewhere keys on `version`, which also changes
+when another process (`convrec index`) writes to the same folder.
 Retrieval searches it with a matrix product (`retrieval.vector_scan`).
 """
 
@@ -46,8 +47,13 @@ class ItemMemory:
         version = self.index.version
         if self._arrays is None or self._version != version:
             items = self.index.items()
-            ids, matrix = self.index.all_embeddings(list(items))
-            self._arrays, self._version, self._late = ItemArrays(items, ids, matrix), version, {}
+            touched = None if self._arrays is None else self.index.changed_since(self._version)
+            if self._arrays is None or self.index.should_reread(touched, len(self._arrays)):
+                arrays = ItemArrays(items, *self.index.all_embeddings(list(items)))
+            else:
+                vectors = self.index.stored_embeddings([i for i in touched if i in items])
+                arrays = self._arrays.updated(items, touched, vectors)
+            self._arrays, self._version, self._late = arrays, version, {}
         return self._arrays
 
     def search(self, vector: np.ndarray, k: int, filter: ItemFilter) -> list[Candidate]:

@@ -15,8 +15,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from retrieval.schema import Item
+
+if TYPE_CHECKING:
+    import numpy as np
 
 BULK_QUANTILE = 0.9  # the catalog's bulk: 90% of items are at most this popular
 OUTLIER_FACTOR = 100.0  # a count over 100 x the bulk's is not believed
@@ -37,12 +41,24 @@ class PopularityScale:
 
     @classmethod
     def of(cls, items: Iterable[Item]) -> PopularityScale:
-        logs = sorted(log_popularity(item) for item in items)
-        if not logs:
+        import numpy as np
+
+        return cls.of_logs(np.fromiter((log_popularity(item) for item in items), dtype="float64"))
+
+    @classmethod
+    def of_logs(cls, logs: np.ndarray) -> PopularityScale:
+        """The scale of a catalog given each item's `log_popularity` (float64; order-free, in
+        linear time: a few ms at 1M items where sorting took a second)."""
+        import numpy as np
+
+        n = len(logs)
+        if not n:
             return cls()
-        limit = logs[int(BULK_QUANTILE * (len(logs) - 1))] + math.log(OUTLIER_FACTOR)
-        believable = [v for v in logs if v <= limit]
-        return cls(max(believable[-1], 1.0), limit, logs[(len(logs) - 1) // 2])
+        bulk, middle = int(BULK_QUANTILE * (n - 1)), (n - 1) // 2
+        ranked = np.partition(logs, [middle, bulk])  # those two places as in a sorted copy
+        limit = float(ranked[bulk]) + math.log(OUTLIER_FACTOR)
+        top = float(logs[logs <= limit].max())
+        return cls(max(top, 1.0), limit, float(ranked[middle]))
 
     def __call__(self, item: Item) -> float:
         """The item's prior in [0, 1]."""

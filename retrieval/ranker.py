@@ -66,7 +66,7 @@ class Ranker:
         self.learned = learned  # replaces the weighted sum when present
         self._max_log_pop: float | None = None  # collaborative log-popularity that scores 1.0
         self._catalog_pop = PopularityScale()  # the catalog's own counts, without such a model
-        self._version = -1  # catalog version both were computed for
+        self._scaled_for: object | None = None  # the catalog arrays both were computed for
 
     def with_context(self, context: RetrievalContext) -> Ranker:
         """A ranker with the same models and weights reading another context."""
@@ -226,17 +226,17 @@ class Ranker:
 
     def _log_pop_scale(self) -> float:
         """The collaborative log-popularity that scores 1.0 (and the catalog's own scale),
-        computed once per catalog version."""
-        memory, collaborative = self.context.memory, self.context.collaborative
-        version = memory.version
-        if self._max_log_pop is None or self._version != version:
-            items = memory.items().values()
+        computed once per catalog version (from its arrays: no pass over a million items)."""
+        arrays, collaborative = self.context.memory.arrays(), self.context.collaborative
+        if self._max_log_pop is None or self._scaled_for is not arrays:
             if collaborative is not None:
-                top = max((collaborative.popularity(it.id) for it in items), default=0.0)
+                # only items the dialogues mention have a collaborative popularity above 0
+                known = (i for i in collaborative.mentions if i in arrays.row)
+                top = max(map(collaborative.popularity, known), default=0.0)
             else:
                 top = 0.0
-                self._catalog_pop = PopularityScale.of(items)
-            self._max_log_pop, self._version = max(top, 1.0), version
+                self._catalog_pop = PopularityScale.of_logs(arrays.live(arrays.log_pop))
+            self._max_log_pop, self._scaled_for = max(top, 1.0), arrays
         return self._max_log_pop
 
 

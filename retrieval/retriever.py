@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from retrieval.context import RetrievalContext
+    from retrieval.item_arrays import ItemArrays
 
 TEXT_WEIGHT = 1.0
 LIKED_WEIGHT = 1.2  # named items say more than words (see ../shared/data/README.md)
@@ -31,8 +32,8 @@ RECENCY_DECAY = 0.7  # each older liked item counts 0.7x the next one
 class Retriever:
     def __init__(self, context: RetrievalContext) -> None:
         self.context = context
-        self._popular_ids: list[str] | None = None
-        self._version = -1  # the catalog version `_popular_ids` was counted for
+        # (the catalog arrays, their rows most popular first): counted once per catalog version
+        self._popular_rows: tuple[ItemArrays, np.ndarray] | None = None
 
     def warm_up(self) -> None:
         """Count the popularity order now (once per catalog version) rather than in a turn."""
@@ -108,16 +109,22 @@ class Retriever:
         return [i for i, _ in found if i not in excluded][:pool]
 
     def _popular(self, pool: int) -> list[str]:
-        memory, collaborative = self.context.memory, self.context.collaborative
-        version = memory.version
-        if self._popular_ids is None or self._version != version:
-            self._version = version
-            items = memory.items().values()
+        import numpy as np
+
+        arrays, collaborative = self.context.memory.arrays(), self.context.collaborative
+        if self._popular_rows is None or self._popular_rows[0] is not arrays:
             if collaborative is not None:
-                key = lambda it: -collaborative.popularity(it.id)
+                key = np.zeros(len(arrays.ids))
+                for id_ in collaborative.mentions:  # the only items above 0
+                    if id_ in arrays.row:
+                        key[arrays.row[id_]] = collaborative.popularity(id_)
             else:
                 # bounded like the ranker's prior: an absurd count does not put an item first
-                prior = PopularityScale.of(items)
-                key = lambda it: -prior(it)
-            self._popular_ids = [it.id for it in sorted(items, key=key)]
-        return self._popular_ids[: pool + 50]  # some may be filtered out
+                prior = PopularityScale.of_logs(arrays.live(arrays.log_pop))
+                key = np.where(arrays.log_pop > prior.limit, prior.typical, arrays.log_pop)
+            rows = np.argsort(-key, kind="stable")  # ties in catalog order
+            if arrays.alive is not None:
+                rows = rows[arrays.alive[rows]]
+            self._popular_rows = arrays, rows
+        arrays, rows = self._popular_rows
+        return [arrays.ids[r] for r in rows[: pool + 50].tolist()]  # some may be filtered out

@@ -5,7 +5,9 @@ instead of a folder; items are still embedded by each worker, with its local mod
 always answers with the latest rows, but each worker keeps the items and their vectors in memory
 and must learn when they go stale, with no file to watch across machines: a writer stores a fresh
 token in the collection's metadata after each write, and a worker compares it with the one it saw
-last, at most every CHECK_INTERVAL (one small request).
+last, at most every CHECK_INTERVAL (one small request). Before the token, the writer adds a row
+to a second collection, LOG_COLLECTION, with the ids the write touched; a worker that sees a new
+token reads the rows added since and re-reads only those items (`retrieval.change_journal`).
 
 Chroma's HTTP client waits forever by default. Requests here time out, and a refused, timed-out or
 broken request raises `ChromaUnavailable`, which names the server (the service answers 503); the
@@ -14,6 +16,7 @@ next call tries the server again, so a restarted server is used without restarti
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -22,6 +25,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
+from retrieval.change_journal import ChangeJournal
+from retrieval.change_log import MAX_IDS
 from retrieval.collection import CHECK_INTERVAL, COLLECTION
 
 if TYPE_CHECKING:
@@ -32,6 +37,9 @@ TIMEOUT = 10.0  # seconds for one request: reads take milliseconds, a 512-row wr
 CONNECT_TIMEOUT = 3.0
 PAGE_SIZE = 2000  # rows per read of the whole catalog (a page of vectors is about 8 MB of JSON)
 VERSION_KEY = "convrec_version"  # collection metadata: a fresh token after every write
+LOG_COLLECTION = "items_changes"  # a row per write: the ids it touched and when
+LOG_SKEW = 60.0  # seconds: workers' clocks may differ this much (log rows are read by time)
+LOG_KEEP = 3600.0  # seconds a log row is kept; a worker away longer reads everything again
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -74,19 +82,25 @@ class ServerCollection:
     def __init__(self, url: str, embedder_name: str, timeout: float = TIMEOUT) -> None:
         self.url = url
         self.embedder_name = embedder_name  # recorded in the collection's metadata on creation
-        self.generation = 0
+        self.journal = ChangeJournal()  # the ids each generation touched
         self._lock = threading.Lock()  # guards the token and the generation, not the requests
         self._asking = threading.Lock()  # held by the one thread asking the server for changes
         self._client = _connect(url, timeout)
         self._collection = self._guarded(self._open)
         self._token = _token(self._collection)
         self._checked = time.monotonic()
+        self._logged: dict[str, float] = {}  # log rows already applied -> their time
+        self._log_from = time.time()  # log rows from (about) here on are new to this worker
         stored = (self._collection.metadata or {}).get("embedder")
         if stored and stored != embedder_name:
             raise ValueError(
                 f"the collection {COLLECTION!r} on {url} holds vectors of {stored}, this worker "
                 f"embeds with {embedder_name}: set CONVREC_EMBEDDING_MODEL to the same model"
             )
+
+    @property
+    def generation(self) -> int:
+        return self.journal.generation
 
     def check(self) -> int:
         """The current generation. Writes of this process count at once; another worker's are
@@ -102,6 +116,12 @@ class ServerCollection:
             return self.generation
         try:
             collection = self._guarded(self._open)
+            token = _token(collection)
+            # A new id: the server lost its data and the collection was made again.
+            lost = collection.id != self._collection.id
+            touched = None
+            if token != self._token and not lost:
+                touched = self._read_log()
         except ChromaUnavailable as exc:
             self._checked = time.monotonic()
             log.warning("catalog changes not seen while the server is away: %s", exc)
@@ -110,11 +130,9 @@ class ServerCollection:
             self._asking.release()
         with self._lock:
             self._checked = time.monotonic()
-            token = _token(collection)
-            # A new id: the server lost its data and the collection was made again.
-            if token != self._token or collection.id != self._collection.id:
+            if token != self._token or lost:
                 self._collection, self._token = collection, token
-                self.generation += 1
+                self.journal.record(touched)
             return self.generation
 
     def run(self, call: Callable[[Collection], T]) -> T:
@@ -134,22 +152,56 @@ class ServerCollection:
                 break
         return rows
 
-    def announce(self) -> None:
-        """Record a write of this process (call after it) for this process and every worker."""
+    def announce(self, ids: list[str]) -> None:
+        """Record a write of this process that touched `ids` (call after it), for this process
+        and every worker: a log row first, then a fresh token."""
         token = uuid.uuid4().hex
         collection = self._collection
+        self._guarded(lambda: self._write_log(token, ids))
         # `modify` replaces the whole metadata: keep the embedder's name.
         metadata = {**(collection.metadata or {}), VERSION_KEY: token}
         self._guarded(lambda: collection.modify(metadata=metadata))
         with self._lock:
             self._token = token
-            self.generation += 1
+            self.journal.record(set(ids))
 
     def reopen(self) -> None:
         """A new generation: rows were seen that no announcement covered yet (written by another
         worker just now), so every in-memory copy of the items is read again."""
-        with self._lock:
-            self.generation += 1
+        self.journal.record(None)
+
+    def _write_log(self, entry: str, ids: list[str]) -> None:
+        now = time.time()
+        log_rows = self._client.get_or_create_collection(LOG_COLLECTION, embedding_function=None)
+        # Chroma keeps vectors: a log row has a one-number placeholder.
+        log_rows.add(
+            ids=[entry],
+            embeddings=[[0.0]],
+            metadatas=[{"ids": json.dumps(ids) if len(ids) <= MAX_IDS else "*", "at": now}],
+        )
+        log_rows.delete(where={"at": {"$lt": now - LOG_KEEP}})
+        self._logged[entry] = now
+
+    def _read_log(self) -> set[str] | None:
+        """The ids the log rows added since the last read touched; None when one is unknown or
+        none is found (the writer's row is always added before its token)."""
+        log_rows = self._client.get_or_create_collection(LOG_COLLECTION, embedding_function=None)
+        rows = log_rows.get(
+            where={"at": {"$gte": self._log_from - LOG_SKEW}}, include=["metadatas"]
+        )
+        touched: set[str] | None = set()
+        fresh = 0
+        for entry, meta in zip(rows["ids"], rows["metadatas"], strict=True):
+            if entry in self._logged:
+                continue
+            fresh += 1
+            self._logged[entry] = meta["at"]
+            self._log_from = max(self._log_from, meta["at"])
+            if touched is not None:
+                touched = None if meta["ids"] == "*" else touched | set(json.loads(meta["ids"]))
+        horizon = self._log_from - 2 * LOG_SKEW
+        self._logged = {e: at for e, at in self._logged.items() if at >= horizon}
+        return touched if fresh else None
 
     def _pages(self, include: list[str]) -> dict:
         collection = self._collection

@@ -130,8 +130,10 @@ def test_another_worker_indexing_is_seen_on_the_next_call(served, chroma, tmp_pa
     _convrec(chroma.url, tmp_path, "index", "--catalog", str(catalog), "--quiet")
 
     time.sleep(server_module.CHECK_INTERVAL)
-    # Seen through the token in the server, before any search could stumble on the new row.
+    # Seen through the token in the server, before any search could stumble on the new row,
+    # and read by its id (the server's change log), not by reading the catalog again.
     assert served.version != before and new_item.id in memory.items()
+    assert served.changed_since(before) == {new_item.id}
     hits = served.search("cats travelling through parallel universes", k=3)
     assert hits[0].item.id == new_item.id
     assert (
@@ -141,10 +143,11 @@ def test_another_worker_indexing_is_seen_on_the_next_call(served, chroma, tmp_pa
     comedies = served.search("cats", k=5, filter=ItemFilter(include_genres=["comedy"]))
     assert new_item.id in [h.item.id for h in comedies]
 
+    before = served.version
     _convrec(chroma.url, tmp_path, "index", "--delete", new_item.id)
 
     time.sleep(server_module.CHECK_INTERVAL)
-    assert new_item.id not in memory.items()
+    assert new_item.id not in memory.items() and served.changed_since(before) == {new_item.id}
     assert new_item.id not in [h.item.id for h in served.search("cats in parallel universes", k=6)]
     assert not memory.vectors([new_item.id]).any()  # a deleted item says nothing about taste
 

@@ -57,6 +57,15 @@ def test_encoder_retrieves_from_the_dialogue_and_reaches_new_items_at_once(
     index.add([new], progress=False)
     found = encoder.search(["miners find a frozen alien city under the ice of Venus"], 3)
     assert found[0][0] == "new-1"
+    # a changed text is what the item is found by; a deleted item is found no more
+    index.add(
+        [new.model_copy(update={"text": "A submarine crew hunts a sea monster."})], progress=False
+    )
+    found = encoder.search(["a submarine crew hunting a sea monster"], 3)
+    assert found[0][0] == "new-1"
+    index.delete(["new-1"])
+    assert "new-1" not in [i for i, _ in encoder.search(["a submarine crew, a sea monster"], 20)]
+    index.add([new], progress=False)
 
     pipeline = RecommendationPipeline(Ranker(RetrievalContext.of(index, dialogue_encoder=encoder)))
     query = RetrievalQuery(dialogue=["miners find a frozen alien city under the ice of Venus"], k=3)
