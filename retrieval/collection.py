@@ -7,10 +7,11 @@ write here is therefore announced in a version file (`retrieval.version_file`), 
 that sees another's announcement closes its Chroma client and opens a fresh one, which reads the
 folder again. A read that fails in between (written, not yet announced) reopens and retries once.
 Each write also logs the ids it touched (`retrieval.change_log`), and the collection's
-`journal` says which ids each generation touched, so in-memory copies re-read only those. The
-reopen itself costs Chroma's first read of the folder again (about 3 s at 1M items, 3.5 s for the
-turn after another process's write, measured by benchmarks/catalog_scale.py); a write of this
-process, or a Chroma server, needs none.
+`journal` says which ids each generation touched, so in-memory copies re-read only those. A
+reopen costs Chroma's first read of the folder again (about 3 s at 1M items, which made the turn
+after another process's write take 3.5 s): when every logged write carries its rows (small
+writes do), those rows answer `get` for their ids and the reopen waits for the next call that
+needs Chroma itself.
 
 One `SharedCollection` per folder and process: Chroma shares one client state per folder inside a
 process, so only closing every client of the folder refreshes it. A Chroma server
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from retrieval.change_journal import ChangeJournal
-from retrieval.change_log import ChangeLog, union
+from retrieval.change_log import ChangeLog, Changes, Row, union
 from retrieval.version_file import VersionFile
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 COLLECTION = "items"
 CHECK_INTERVAL = 0.1  # seconds: the version file is looked at about once per turn, not per call
+MAX_PENDING = 10_000  # rows of other processes held instead of reopening Chroma
 T = TypeVar("T")
 
 _OPEN: dict[Path, SharedCollection] = {}
@@ -62,6 +64,9 @@ class SharedCollection:
         self._writes = VersionFile(path)
         self._log = ChangeLog(path)
         self._checked = time.monotonic()  # when the version file was last looked at
+        # rows other processes wrote since Chroma was opened (logged with their writes): the
+        # client does not see them until it is reopened, which is put off until needed
+        self._pending: dict[str, Row] = {}
         self._client = None
         self._collection = self._open()
 
@@ -80,7 +85,7 @@ class SharedCollection:
                 if self._writes.changed():
                     # the log first: every write it lists is then visible to the new client
                     changes = self._log.read_new()
-                    self._reopen()
+                    self._hold_or_reopen(changes)
                     self.journal.record(union(changes))
             return self.generation
 
@@ -91,25 +96,42 @@ class SharedCollection:
 
         with self._lock:
             self.check()
+            if self._pending:  # Chroma itself is asked: it must see the other processes' rows
+                self._reopen()
             try:
                 return call(self._collection)
             except InternalError:
                 self.reopen()
                 return call(self._collection)
 
+    def get(self, ids: list[str], include: list[str]) -> dict:
+        """Chroma's `get` of these ids, answered from the rows other processes logged when they
+        cover every id (no reopen)."""
+        with self._lock:
+            self.check()
+            if not self._pending or any(id_ not in self._pending for id_ in ids):
+                return self.run(lambda c: c.get(ids=ids, include=include))
+            rows = [(id_, self._pending[id_]) for id_ in ids if self._pending[id_] is not None]
+            out: dict = {"ids": [id_ for id_, _ in rows]}
+            if "metadatas" in include:
+                out["metadatas"] = [row["metadata"] for _, row in rows]
+            if "embeddings" in include:
+                out["embeddings"] = [row["embedding"] for _, row in rows]
+            return out
+
     def get_all(self, include: list[str]) -> dict:
         """Every row: `ids` and the `include` fields (one read: the folder has no size cap)."""
         return self.run(lambda c: c.get(include=include))
 
-    def announce(self, ids: list[str]) -> None:
+    def announce(self, ids: list[str], rows: dict[str, Row] | None = None) -> None:
         """Record a write of this process that touched `ids` (call after it), for this process
-        and the others."""
+        and the others; `rows`: what it wrote (see `retrieval.change_log`)."""
         with self._lock:
-            self._log.append(ids)
+            self._log.append(ids, rows)
             changes = self._log.read_new()  # this write's line, and others' not yet announced
             self._writes.announce()
             if changes is None or len(changes) > 1:
-                self._reopen()  # another process wrote too: its rows are read from now on
+                self._hold_or_reopen(changes)  # another process wrote too
             touched = union(changes)
             self.journal.record(None if touched is None else touched | set(ids))
 
@@ -119,9 +141,20 @@ class SharedCollection:
             self._reopen()
             self.journal.record(None)
 
+    def _hold_or_reopen(self, changes: Changes) -> None:
+        """Keep the rows other processes logged, or reopen Chroma when some are missing."""
+        if changes is None or any(change.rows is None for change in changes):
+            self._reopen()
+            return
+        for change in changes:
+            self._pending.update(change.rows)
+        if len(self._pending) > MAX_PENDING:
+            self._reopen()
+
     def _reopen(self) -> None:
         self._client.close()
         self._collection = self._open()
+        self._pending = {}
 
     def _open(self) -> Collection:
         import chromadb

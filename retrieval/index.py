@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retrieval.change_log import MAX_ROWS
 from retrieval.collection import shared_collection
 from retrieval.schema import Candidate, Item, ItemFilter
 from retrieval.server_collection import server_collection
@@ -116,9 +117,11 @@ class ItemIndex:
                 )
             )
         keep_vector = {item.id for item in same_text}
-        self._embed_and_write([item for item in fresh if item.id not in keep_vector], progress)
+        written = self._embed_and_write(
+            [item for item in fresh if item.id not in keep_vector], progress
+        )
         if fresh:
-            self._store.announce([item.id for item in fresh])
+            self._store.announce([item.id for item in fresh], self._rows(fresh, written))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -132,7 +135,7 @@ class ItemIndex:
         for start in range(0, len(found), _WRITE_BATCH):
             self._store.run(lambda c, b=found[start : start + _WRITE_BATCH]: c.delete(ids=b))
         if found:
-            self._store.announce(found)
+            self._store.announce(found, dict.fromkeys(found))  # rows of deleted ids: None
         return found
 
     def ids(self) -> list[str]:
@@ -181,7 +184,7 @@ class ItemIndex:
 
         if not ids:  # Chroma reads every row for an empty list of ids
             return {}
-        rows = self._store.run(lambda c: c.get(ids=ids, include=["embeddings"]))
+        rows = self._store.get(ids, ["embeddings"])
         return {
             id_: np.asarray(v, dtype="float32")
             for id_, v in zip(rows["ids"], rows["embeddings"], strict=True)
@@ -215,7 +218,7 @@ class ItemIndex:
         """`get` of the given ids, a page at a time (Chroma's answer for each page)."""
         for start in range(0, len(ids), _READ_PAGE):
             page = ids[start : start + _READ_PAGE]
-            yield self._store.run(lambda c, b=page: c.get(ids=b, include=include))
+            yield self._store.get(page, include)
 
     def search(
         self, query: str | np.ndarray, k: int = 50, filter: ItemFilter | None = None
@@ -255,9 +258,25 @@ class ItemIndex:
         ]
         return candidates[:k]
 
-    def _embed_and_write(self, items: list[Item], progress: bool) -> None:
+    def _rows(self, items: list[Item], vectors: dict[str, np.ndarray]) -> dict | None:
+        """What a small write wrote, as rows for the change log: other processes update their
+        copies from it without reopening Chroma (`retrieval.change_log`)."""
+        if len(items) > MAX_ROWS:
+            return None
+        kept = self.stored_embeddings([item.id for item in items if item.id not in vectors])
+        vectors = {**vectors, **kept}  # items whose text did not change kept their vector
+        return {
+            item.id: {"metadata": _metadata(item), "embedding": vectors[item.id].tolist()}
+            for item in items
+        }
+
+    def _embed_and_write(self, items: list[Item], progress: bool) -> dict[str, np.ndarray]:
+        """Embed and write the items; returns their vectors by id when they are few enough for
+        the change log (a bulk write keeps none: a million vectors would double its memory)."""
         from tqdm import tqdm
 
+        written: dict[str, np.ndarray] = {}
+        keep = len(items) <= MAX_ROWS
         with tqdm(total=len(items), desc="indexing", unit="item", disable=not progress) as bar:
             for start in range(0, len(items), _WRITE_BATCH):
                 batch = items[start : start + _WRITE_BATCH]
@@ -270,6 +289,9 @@ class ItemIndex:
                     )
                 )
                 bar.update(len(batch))
+                if keep:
+                    written.update(zip([item.id for item in batch], vectors, strict=True))
+        return written
 
     def _stored(self, ids: list[str]) -> dict[str, dict]:
         """Stored metadata of those of `ids` that are indexed."""

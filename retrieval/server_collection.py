@@ -141,6 +141,10 @@ class ServerCollection:
         collection = self._collection
         return self._guarded(lambda: call(collection))
 
+    def get(self, ids: list[str], include: list[str]) -> dict:
+        """Chroma's `get` of these ids (the server always answers with the latest rows)."""
+        return self.run(lambda c: c.get(ids=ids, include=include))
+
     def get_all(self, include: list[str]) -> dict:
         """Every row: `ids` and the `include` fields, read in pages of PAGE_SIZE. Read again
         (twice at most) when a write was announced meanwhile, which may shift the pages."""
@@ -152,9 +156,10 @@ class ServerCollection:
                 break
         return rows
 
-    def announce(self, ids: list[str]) -> None:
+    def announce(self, ids: list[str], rows: object = None) -> None:
         """Record a write of this process that touched `ids` (call after it), for this process
-        and every worker: a log row first, then a fresh token."""
+        and every worker: a log row first, then a fresh token. (`rows` are for the folder's
+        log: a worker asks the server for the rows themselves.)"""
         token = uuid.uuid4().hex
         collection = self._collection
         self._guarded(lambda: self._write_log(token, ids))

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from retrieval.change_journal import ChangeJournal
-from retrieval.change_log import MAX_BYTES, MAX_IDS, ChangeLog, union
+from retrieval.change_log import MAX_BYTES, MAX_IDS, MAX_ROWS, ChangeLog, union
 from retrieval.collection import CHECK_INTERVAL
 from retrieval.entity_linker import EntityLinker
 from retrieval.item_arrays import ItemArrays
@@ -37,6 +37,13 @@ def test_each_process_reads_the_ids_the_others_wrote(tmp_path):
     late = ChangeLog(tmp_path)  # a process started now reads only what comes after
     writer.append(["d"])
     assert union(late.read_new()) == {"d"} and union(reader.read_new()) == {"d"}
+    rows = {"e": {"metadata": {"title": "E"}, "embedding": [0.5, 0.25]}, "f": None}
+    writer.append(["e", "f"], rows)  # a small write carries what it wrote
+    writer.append(
+        [str(i) for i in range(MAX_ROWS + 1)], dict.fromkeys(map(str, range(MAX_ROWS + 1)))
+    )
+    small, large = reader.read_new()
+    assert small.rows == rows and large.rows is None and len(large.ids) == MAX_ROWS + 1
 
 
 def test_what_a_log_cannot_say_is_unknown(tmp_path):
@@ -123,7 +130,7 @@ def test_linker_follows_a_change_by_its_ids(changed, small_items):
 def test_another_process_writing_to_the_folder_is_read_by_its_ids(index, new_item, tmp_path):
     memory = ItemMemory(index)
     memory.arrays()
-    version = index.version
+    version, size = index.version, len(index)
     catalog = tmp_path / "new.jsonl"
     catalog.write_text(json.dumps(new_item.model_dump(mode="json")) + "\n", encoding="utf-8")
     db = index.path.parent
@@ -143,3 +150,7 @@ def test_another_process_writing_to_the_folder_is_read_by_its_ids(index, new_ite
     vector = index.embedder.embed(["cats travelling through parallel universes"])[0]
     assert memory.search(vector, 3, ItemFilter())[0].item.id == new_item.id
     assert np.isclose(memory.vectors([new_item.id])[0] @ index.embeddings([new_item.id])[0], 1.0)
+    # read from the rows the write logged; Chroma itself sees the row when next asked
+    assert len(index) == size + 1
+    hits = index.search("cats travelling through parallel universes", k=3)
+    assert hits[0].item.id == new_item.id
