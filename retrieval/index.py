@@ -143,7 +143,8 @@ class ItemIndex:
         return list(self._store.get_all([])["ids"])
 
     def items(self) -> dict[str, Item]:
-        """Every indexed item by id (kept in memory; read again after any process's write)."""
+        """Every indexed item by id (kept in memory; after any process's write, the ids it
+        touched are read again, or everything when that is not known)."""
         version = self.version
         if self._items is None or self._items_version != version:
             touched = None if self._items is None else self.changed_since(self._items_version)

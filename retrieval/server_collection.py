@@ -156,7 +156,7 @@ class ServerCollection:
                 break
         return rows
 
-    def announce(self, ids: list[str], rows: object = None) -> None:
+    def announce(self, ids: list[str], rows: dict[str, dict | None] | None = None) -> None:
         """Record a write of this process that touched `ids` (call after it), for this process
         and every worker: a log row first, then a fresh token. (`rows` are for the folder's
         log: a worker asks the server for the rows themselves.)"""
