@@ -135,6 +135,12 @@ class SharedCollection:
             touched = union(changes)
             self.journal.record(None if touched is None else touched | set(ids))
 
+    def release(self) -> None:
+        """Close the client, whose memory holds the folder's rows after a full read; a fresh one
+        loads them again on its first call (nothing changed: the generation stays)."""
+        with self._lock:
+            self._reopen()
+
     def reopen(self) -> None:
         """Read the folder again, not knowing what changed (every copy of the items is stale)."""
         with self._lock:

@@ -82,6 +82,13 @@ class ItemIndex:
     def __len__(self) -> int:
         return self._store.run(lambda c: c.count())
 
+    def release(self) -> None:
+        """Drop what the store keeps in this process once the catalog is in memory: an embedded
+        Chroma holds its own copy of the folder after a full read (about 2 GB at 1M items).
+        The next call that needs Chroma itself (a write, a change too large to log its rows)
+        reads the folder again."""
+        self._store.release()
+
     def changed_since(self, version: int) -> set[str] | None:
         """The ids added, changed or deleted since `version` (by any process), or None when
         that is not known: then everything read at `version` must be read again. Read the

@@ -56,6 +56,7 @@ class RecommendationPipeline:
         self.ranker.warm_up()
         if self.context.dialogue_encoder is not None:
             self.context.dialogue_encoder.sync()
+        self.context.index.release()  # every turn now reads the in-memory copies
 
     def candidates(self, query: RetrievalQuery) -> list[Candidate]:
         """The first stage alone: what the ranker would be handed."""

@@ -170,6 +170,9 @@ class ServerCollection:
             self._token = token
             self.journal.record(set(ids))
 
+    def release(self) -> None:
+        """Nothing to drop: the server holds the rows, not this process."""
+
     def reopen(self) -> None:
         """A new generation: rows were seen that no announcement covered yet (written by another
         worker just now), so every in-memory copy of the items is read again."""

@@ -154,3 +154,16 @@ def test_another_process_writing_to_the_folder_is_read_by_its_ids(index, new_ite
     assert len(index) == size + 1
     hits = index.search("cats travelling through parallel universes", k=3)
     assert hits[0].item.id == new_item.id
+
+
+def test_a_released_store_still_reads_and_writes(index, new_item):
+    memory = ItemMemory(index)
+    memory.arrays()
+    version = index.version
+    index.release()  # Chroma's own copy dropped once the catalog is in memory
+    assert index.version == version  # nothing changed: no copy is read again
+    index.add([new_item], progress=False)
+    assert index.changed_since(version) == {new_item.id}
+    vector = index.embedder.embed(["cats travelling through parallel universes"])[0]
+    assert memory.search(vector, 1, ItemFilter())[0].item.id == new_item.id
+    assert index.search("cats travelling through parallel universes", k=1)[0].item.id == "new-1"
