@@ -76,8 +76,8 @@ class SharedCollection:
 
     def check(self) -> int:
         """The current generation. Writes of this process count at once; another process's are
-        seen through one `stat` of the version file, done at most every CHECK_INTERVAL (and
-        Chroma is then reopened)."""
+        seen through one `stat` of the version file, done at most every CHECK_INTERVAL (then the
+        rows logged with them are held, or Chroma is reopened when some are not logged)."""
         with self._lock:
             now = time.monotonic()
             if now - self._checked >= CHECK_INTERVAL:

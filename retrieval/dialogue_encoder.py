@@ -145,7 +145,7 @@ class DialogueEncoder:
     def _updated(self, old: _ItemVectors, touched: set[str], version: int) -> _ItemVectors:
         """`old` with the touched items embedded again (deleted ones ruled out), in memory."""
         items = self.index.items()
-        fresh = [items[i] for i in touched if i in items]
+        fresh = [items[i] for i in sorted(touched) if i in items]  # a stable row order
         vectors = (
             self.embedder.embed([it.document() for it in fresh]) if fresh else old.scan.matrix[:0]
         )

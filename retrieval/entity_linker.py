@@ -249,7 +249,7 @@ class EntityLinker:
         self._synced = items
         if changed is not None:
             self._forget([id_ for id_ in changed if id_ in self._items])
-            self.add([items[id_] for id_ in changed if id_ in items])
+            self.add([items[id_] for id_ in sorted(changed) if id_ in items])
             return
         if any(items.get(id_) != item for id_, item in self._items.items()):
             self._clear()  # deleted or changed items: rebuilding is simpler than unpicking

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from retrieval.popularity import log_popularity
+from retrieval.popularity import PopularityScale, log_popularity
 from retrieval.schema import Candidate, Item, ItemFilter
 from retrieval.vector_scan import VectorScan
 
@@ -52,6 +52,8 @@ class ItemArrays:
                 rows[genre].append(n)
         # genre -> the rows that have it: compact for catalogs with hundreds of genres
         self.genre_rows = {g: np.asarray(r, dtype="int64") for g, r in rows.items()}
+        # the catalog's own popularity scale (the ranker's prior, the popular order)
+        self.popularity_scale = PopularityScale.of_logs(self.log_pop)
 
     @property
     def matrix(self) -> np.ndarray:
@@ -83,7 +85,7 @@ class ItemArrays:
 
         import numpy as np
 
-        fresh = [i for i in touched if i in items and i in vectors]
+        fresh = sorted(i for i in touched if i in items and i in vectors)  # a stable row order
         dropped = [self.row[i] for i in touched if i in self.row]
         if self.scan.dead + len(dropped) > len(self.ids) // 4:
             kept = [(i, n) for i, n in self.row.items() if i not in touched]  # in row order
@@ -117,6 +119,7 @@ class ItemArrays:
         for genre, rows in added.items():
             before = self.genre_rows.get(genre, np.zeros(0, dtype="int64"))
             arrays.genre_rows[genre] = np.concatenate([before, np.asarray(rows, dtype="int64")])
+        arrays.popularity_scale = PopularityScale.of_logs(arrays.live(arrays.log_pop))
         return arrays
 
     def mask(self, filter: ItemFilter) -> np.ndarray | None:

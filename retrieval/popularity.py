@@ -60,6 +60,13 @@ class PopularityScale:
         top = float(logs[logs <= limit].max())
         return cls(max(top, 1.0), limit, float(ranked[middle]))
 
+    def believed(self, logs: np.ndarray) -> np.ndarray:
+        """`log_popularity` values as the prior reads them, before scaling: an unbelievable one
+        counts as typical (the order of a whole catalog at once)."""
+        import numpy as np
+
+        return np.where(logs > self.limit, self.typical, logs)
+
     def __call__(self, item: Item) -> float:
         """The item's prior in [0, 1]."""
         value = log_popularity(item)

@@ -235,7 +235,7 @@ class Ranker:
                 top = max(map(collaborative.popularity, known), default=0.0)
             else:
                 top = 0.0
-                self._catalog_pop = PopularityScale.of_logs(arrays.live(arrays.log_pop))
+                self._catalog_pop = arrays.popularity_scale
             self._max_log_pop, self._scaled_for = max(top, 1.0), arrays
         return self._max_log_pop
 

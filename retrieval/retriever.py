@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from retrieval.popularity import PopularityScale
 from retrieval.schema import Candidate, RetrievalQuery
 
 if TYPE_CHECKING:
@@ -120,8 +119,7 @@ class Retriever:
                         key[arrays.row[id_]] = collaborative.popularity(id_)
             else:
                 # bounded like the ranker's prior: an absurd count does not put an item first
-                prior = PopularityScale.of_logs(arrays.live(arrays.log_pop))
-                key = np.where(arrays.log_pop > prior.limit, prior.typical, arrays.log_pop)
+                key = arrays.popularity_scale.believed(arrays.log_pop)
             rows = np.argsort(-key, kind="stable")  # ties in catalog order
             if arrays.alive is not None:
                 rows = rows[arrays.alive[rows]]
