@@ -40,6 +40,7 @@ from agent.state import StateTracker
 from agent.undo import undone, wants_undo
 from agent.writer import Writer, describe, format_list, lead
 from retrieval.entity_linker import EntityLinker
+from retrieval.free_memory import return_free_memory
 from retrieval.pipeline import RecommendationPipeline
 from retrieval.schema import Item
 
@@ -285,6 +286,7 @@ class Agent:
         if self.pipeline.ranker.reranker is not None:
             self.pipeline.ranker.reranker.score("warm up", list(items.values())[:1])
         self.writer.warm_up()
+        return_free_memory()  # what reading the catalog and building the linker left free
 
     # -- one turn -------------------------------------------------------------------------------
 

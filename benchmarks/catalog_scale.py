@@ -222,10 +222,7 @@ def bench_turns(db: Path, chroma_url: str | None, passes: int, profile: Path | N
 
     started = time.perf_counter()
     agent = build_agent(Settings(db=db, llm="none", chroma_url=chroma_url))
-    agent.warm_up()
-    # What the first turn would read (arrays, orders, encoder vectors): not a per-turn cost.
-    # (Agent.warm_up does not call it yet.)
-    agent.pipeline.warm_up()
+    agent.warm_up()  # reads what the first turn would (arrays, orders, encoder vectors)
     start_s = time.perf_counter() - started
     memory = {"after_start": rss_mb()}
     context = agent.pipeline.context

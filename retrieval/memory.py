@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from retrieval.free_memory import return_free_memory
 from retrieval.item_arrays import ItemArrays
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class ItemMemory:
             touched = None if self._arrays is None else self.index.changed_since(self._version)
             if self._arrays is None or self.index.should_reread(touched, len(self._arrays)):
                 arrays = ItemArrays(items, *self.index.all_embeddings(list(items)))
+                return_free_memory()  # the read's page buffers
             else:
                 vectors = self.index.stored_embeddings([i for i in touched if i in items])
                 arrays = self._arrays.updated(items, touched, vectors)
