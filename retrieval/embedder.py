@@ -6,6 +6,8 @@ import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retrieval.cpu_bf16 import bf16_products
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -52,10 +54,13 @@ class Embedder:
 
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Returns an array of shape (len(texts), dim), float32, unit rows."""
-        return self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
+        model = self.model
+        with bf16_products():
+            vectors = model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
+        return vectors.astype("float32", copy=False)
