@@ -1,9 +1,10 @@
 """bfloat16 matrix products for encoding text on CPUs that compute them natively.
 
-A turn with a new text runs MiniLM twice (the query, the dialogue encoder), which at 1M items is
-a quarter of recommendations-ready. Under bfloat16 autocast the products run on the CPU's
-AVX512-BF16 / AMX units with float32 accumulation; the vectors stay float32 and keep a cosine of
-0.99998 (min) to the float32 ones (60 queries, all-MiniLM-L6-v2). Where the CPU lacks those units
+Indexing embeds every item's text, and a turn with a new text runs two encoders (the query, the
+dialogue encoder). Under bfloat16 autocast the products run on the CPU's AVX512-BF16 / AMX units
+with float32 accumulation; the vectors stay float32, with a cosine of at least 0.99995 to the
+float32 ones, at 1.7x the documents per second and 1.15-1.24x for one text
+(`benchmarks/embedding_precision.py`, 60 ReDial texts). Where the CPU lacks those units
 bfloat16 is emulated and slower, so it is used only where they exist (CONVREC_BF16=0 turns it
 off, =1 forces it).
 """

@@ -4,8 +4,8 @@ Two things stay behind after the paged read (Chroma answers a page of 5000 vecto
 JSON):
 - Garbage in reference cycles. Each HTTP response of a Chroma server (httpx 0.28: a response
   outlives `del` until a cyclic collection) holds its body twice, as bytes and as text, and is
-  freed only by a full collection of the cyclic garbage collector, which Python runs rarely once millions of
-  items are alive. At 1M items the worker still held about 5 GB of them after warm-up.
+  freed only by a full collection, which Python runs rarely once millions of items are alive.
+  At 1M items the worker still held about 5 GB of them after warm-up.
 - Free pages of glibc's heap: at 100k items through a server, 0.45 GB of the 1.78 GB resident.
 So: a full collection, then `malloc_trim(0)` (elsewhere than glibc, the collection only).
 """

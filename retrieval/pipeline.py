@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from retrieval.free_memory import return_free_memory
 from retrieval.ranker import Ranker
 from retrieval.retriever import Retriever
 from retrieval.schema import Candidate, RetrievalQuery
@@ -58,7 +57,6 @@ class RecommendationPipeline:
         if self.context.dialogue_encoder is not None:
             self.context.dialogue_encoder.sync()
         self.context.index.release()  # every turn now reads the in-memory copies
-        return_free_memory()  # the read's page buffers (a quarter of RSS at 100k, server)
 
     def candidates(self, query: RetrievalQuery) -> list[Candidate]:
         """The first stage alone: what the ranker would be handed."""
