@@ -111,6 +111,7 @@ def test_search_and_filters_work_through_the_server(served, embedder, chroma):
 
 def test_the_whole_catalog_is_read_in_pages(served, monkeypatch):
     monkeypatch.setattr(server_module, "PAGE_SIZE", 4)  # 6 items: two pages
+    monkeypatch.setattr(server_module, "IDS_PAGE", 5)
     assert sorted(served.ids()) == sorted(it.id for it in ITEMS)
     memory = ItemMemory(served)
     assert set(memory.items()) == {it.id for it in ITEMS}
