@@ -12,7 +12,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol, get_args
 
@@ -156,7 +156,7 @@ class Agent:
             self.profile,
         )
 
-    def items(self) -> dict[str, Item]:
+    def items(self) -> Mapping[str, Item]:
         """The catalog, by id."""
         return self.pipeline.context.memory.items()
 

@@ -17,11 +17,13 @@ to date at the next full read (a restart), which embeds whatever it lacks.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrieval.embedder import Embedder
+from retrieval.overlay import Prefix, changed
 from retrieval.vector_scan import VectorScan
 
 if TYPE_CHECKING:
@@ -47,8 +49,8 @@ class _ItemVectors:
     """The items' vectors under the tuned model, for one catalog version (replaced whole, so a
     turn never sees the rows of one version with the ids of another)."""
 
-    ids: list[str]  # by row (a row ruled out by an update keeps its id)
-    row: dict[str, int]  # live rows only
+    ids: Prefix[str]  # by row (a row ruled out by an update keeps its id)
+    row: Mapping[str, int]  # live rows only
     scan: VectorScan
     version: int  # the index version they were built for
 
@@ -140,7 +142,8 @@ class DialogueEncoder:
             self._save(stored)
         ids = [i for i in items if i in stored]
         matrix = np.asarray([stored[i][1] for i in ids], dtype="float32")
-        return _ItemVectors(ids, {i: n for n, i in enumerate(ids)}, VectorScan(matrix), version)
+        row = {i: n for n, i in enumerate(ids)}
+        return _ItemVectors(Prefix(ids), row, VectorScan(matrix), version)
 
     def _updated(self, old: _ItemVectors, touched: set[str], version: int) -> _ItemVectors:
         """`old` with the touched items embedded again (deleted ones ruled out), in memory."""
@@ -150,12 +153,9 @@ class DialogueEncoder:
             self.embedder.embed([it.document() for it in fresh]) if fresh else old.scan.matrix[:0]
         )
         scan = old.scan.updated([old.row[i] for i in touched if i in old.row], vectors)
-        row = dict(old.row)
-        for id_ in touched:
-            row.pop(id_, None)
         start = len(old.ids)
-        row.update((it.id, start + k) for k, it in enumerate(fresh))
-        return _ItemVectors(old.ids + [it.id for it in fresh], row, scan, version)
+        row = changed(old.row, {it.id: start + k for k, it in enumerate(fresh)}, touched)
+        return _ItemVectors(old.ids.extended(it.id for it in fresh), row, scan, version)
 
     def _load(self) -> dict[str, tuple[str, np.ndarray]]:
         import numpy as np

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -194,7 +195,7 @@ class EntityLinker:
         from retrieval.vocabulary import dictionary_words
 
         self._words = dictionary_words() if words is None else words
-        self._synced: dict[str, Item] | None = None  # the catalog `sync` last read
+        self._synced: Mapping[str, Item] | None = None  # the catalog `sync` last read
         self._version = -1  # the catalog version `follow` last read
         self._clear()
         self.add(items)
@@ -236,7 +237,7 @@ class EntityLinker:
         if touched:
             self._fuzzy_keys = None
 
-    def sync(self, items: dict[str, Item], changed: set[str] | None = None) -> None:
+    def sync(self, items: Mapping[str, Item], changed: set[str] | None = None) -> None:
         """Follow the catalog: learn items added since, forget deleted ones and re-read changed
         ones (free when `items` is the very catalog object of the last call).
 

@@ -14,12 +14,14 @@ With a Chroma server (`chroma_url`), workers on any machine share its collection
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrieval.change_log import MAX_ROWS
 from retrieval.collection import shared_collection
+from retrieval.overlay import changed
 from retrieval.schema import Candidate, Item, ItemFilter
 from retrieval.server_collection import server_collection
 
@@ -70,7 +72,7 @@ class ItemIndex:
         else:
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = shared_collection(self.path, embedder.name)
-        self._items: dict[str, Item] | None = None
+        self._items: Mapping[str, Item] | None = None
         self._items_version = -1  # the `version` `_items` was read at
 
     @property
@@ -149,20 +151,19 @@ class ItemIndex:
         """Every indexed id, read from the collection (not the in-memory catalog)."""
         return list(self._store.get_all([])["ids"])
 
-    def items(self) -> dict[str, Item]:
+    def items(self) -> Mapping[str, Item]:
         """Every indexed item by id (kept in memory; after any process's write, the ids it
-        touched are read again, or everything when that is not known)."""
+        touched are read again, or everything when that is not known). Read-only: a dict, or
+        after changes a `retrieval.overlay.Overlay` over one."""
         version = self.version
         if self._items is None or self._items_version != version:
             touched = None if self._items is None else self.changed_since(self._items_version)
             if self._items is None or self.should_reread(touched, len(self._items)):
                 items = self._read_items(self.ids())
-            else:  # a copy: a turn may be reading the old catalog
-                items = dict(self._items)
+            else:  # a new version: a turn may be reading the old catalog
                 fresh = self._read_items(list(touched))
-                for id_ in touched - fresh.keys():
-                    items.pop(id_, None)  # deleted
-                items.update(fresh)  # changed ones keep their place
+                # deleted ones go, changed ones keep their place; the large dict is not copied
+                items = changed(self._items, fresh, touched - fresh.keys())
             self._items, self._items_version = items, version
         return self._items
 

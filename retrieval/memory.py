@@ -12,6 +12,7 @@ Retrieval searches it with a matrix product (`retrieval.vector_scan`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from retrieval.free_memory import return_free_memory
@@ -40,7 +41,7 @@ class ItemMemory:
         on the items key on it."""
         return self.index.version
 
-    def items(self) -> dict[str, Item]:
+    def items(self) -> Mapping[str, Item]:
         return self.index.items()
 
     def arrays(self) -> ItemArrays:
