@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 TIMEOUT = 10.0  # seconds for one request: reads take milliseconds, a 512-row write under a second
 CONNECT_TIMEOUT = 3.0
+# seconds for the first count: a freshly started server reads a large collection from disk on the
+# first request that touches it (the count took more than TIMEOUT at 1M items here)
+LOAD_TIMEOUT = 300.0
 PAGE_SIZE = 2000  # rows per read of the whole catalog (a page of vectors is about 8 MB of JSON)
 # Ids alone are read in far larger pages: the server skips `offset` rows for every page, so pages
 # of 2000 cost the square of the catalog (283 s for the ids of 1M items; one read: 2.2 s, 30 MB).
@@ -90,6 +93,7 @@ class ServerCollection:
         self._asking = threading.Lock()  # held by the one thread asking the server for changes
         self._client = _connect(url, timeout)
         self._collection = self._guarded(self._open)
+        self._wait_until_loaded(timeout)
         self._token = _token(self._collection)
         self._checked = time.monotonic()
         self._logged: dict[str, float] = {}  # log rows already applied -> their time
@@ -182,6 +186,18 @@ class ServerCollection:
         worker just now), so every in-memory copy of the items is read again."""
         self.journal.record(None)
 
+    def _wait_until_loaded(self, timeout: float) -> None:
+        """One count with LOAD_TIMEOUT: the server loads the collection now, not during the
+        first read, whose short timeout would report a busy server as a server that is down."""
+        import httpx
+
+        session = _session(self._client)
+        session.timeout = httpx.Timeout(LOAD_TIMEOUT, connect=CONNECT_TIMEOUT)
+        try:
+            self._guarded(self._collection.count)
+        finally:
+            session.timeout = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT)
+
     def _write_log(self, entry: str, ids: list[str]) -> None:
         now = time.time()
         log_rows = self._client.get_or_create_collection(LOG_COLLECTION, embedding_function=None)
@@ -263,17 +279,25 @@ def _connect(url: str, timeout: float) -> ClientAPI:
         )
     except (httpx.HTTPError, ValueError) as exc:  # Chroma reports a refused connection as such
         raise ChromaUnavailable(url, _reason(exc)) from exc
-    # Chroma builds its httpx session with timeout=None and has no setting for it (chromadb 1.5;
-    # chroma-core/chroma#5805); the session is shared by this process's clients of the server.
+    _session(client).timeout = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT)
+    return client
+
+
+def _session(client: ClientAPI):
+    """The httpx session of a Chroma client, whose timeout is set here.
+
+    Chroma builds it with timeout=None and has no setting for it (chromadb 1.5;
+    chroma-core/chroma#5805); the session is shared by this process's clients of the server.
+    """
+    import chromadb
+
     try:
-        session: httpx.Client = client._server._session
+        return client._server._session
     except AttributeError as exc:
         raise RuntimeError(
             f"chromadb {chromadb.__version__} changed its HTTP client: convrec cannot set request "
             "timeouts on it (retrieval/server_collection.py)"
         ) from exc
-    session.timeout = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT)
-    return client
 
 
 def _address(url: str) -> tuple[str, int, bool]:
