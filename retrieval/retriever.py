@@ -42,8 +42,8 @@ class Retriever:
     def retrieve(self, query: RetrievalQuery, pool: int = 100) -> list[Candidate]:
         """Up to about 2-3 x `pool` candidates that pass the query's filter, best source first."""
         # The dialogue encoder's half (encode the dialogue, scan its space) runs in another
-        # thread beside the index's half: torch leaves a core idle on one short text, and the
-        # two scans share memory bandwidth better than they wait for each other.
+        # thread beside the index's half: torch leaves a core idle on one short text (the two
+        # halves: 68 -> 58 ms p50 at 1M items, benchmarks/retrieval_halves.py).
         dialogue = (
             beside(self._from_dialogue, query, pool) if self._dialogue_wanted(query) else None
         )
