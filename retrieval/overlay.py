@@ -84,7 +84,11 @@ class Overlay(Mapping[K, V]):
             else:
                 replaced[key] = value  # still in its place
         if len(replaced) + len(added) + len(removed) > FOLD_SHARE * max(len(self._base), 1):
-            return dict(Overlay(self._base, replaced, added, frozenset(removed)).items())
+            # the copy in dict operations, not one `__getitem__` call per key
+            folded = {k: v for k, v in self._base.items() if k not in removed}
+            folded.update(replaced)  # base keys: they keep their place
+            folded.update(added)
+            return folded
         return Overlay(self._base, replaced, added, frozenset(removed))
 
 
@@ -98,7 +102,8 @@ def changed(
 
 
 class Prefix(Sequence[T]):
-    """The first `n` entries of a list that later versions append to; never changes."""
+    """The first `n` entries of a list that later versions append to; never changes. (The list
+    counterpart of `retrieval.vector_scan._Grown`, which does the same for the vector rows.)"""
 
     __slots__ = ("_data", "_lock", "_n")
 

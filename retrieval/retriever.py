@@ -109,9 +109,9 @@ class Retriever:
         return self.context.dialogue_encoder is not None and bool(query.dialogue)
 
     def _from_dialogue(self, query: RetrievalQuery, pool: int) -> list[str]:
-        encoder = self.context.dialogue_encoder
-        if encoder is None or not query.dialogue:
+        if not self._dialogue_wanted(query):
             return []
+        encoder = self.context.dialogue_encoder
         excluded = set(query.filter.exclude_ids)
         found = encoder.search(query.dialogue, pool + len(excluded))
         return [i for i, _ in found if i not in excluded][:pool]
