@@ -3,7 +3,7 @@ recommender side of ReDial valid and IARD non-test dialogues (`finetune/generato
 folder it writes, `<db>/models/generator`, becomes the agent's default writer, and
 `convrec serve-llm --db <db>` serves it with vLLM.
 
-    nice -n 10 convrec train-generator --db /tmp/gen-db --max-steps 300   # CPU: ~40 min
+    convrec train-generator --db /tmp/gen-db          # CPU: 43 min; on a GPU (auto): 5.4 min
     convrec train-generator --db /tmp/gen-db --max-steps 3 --limit 64      # smoke
 """
 
@@ -22,13 +22,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data_option(p)
     p.add_argument("--backbone", type=Path, help="causal LM folder (default: SmolLM2-135M)")
     p.add_argument("--out", type=Path, help="export folder (default <db>/models/generator)")
-    p.add_argument("--lora-r", type=int, default=0, help="LoRA rank (0: full fine-tune)")
+    # None: the recipe of the device (finetune/generator/recipe.py) decides
+    p.add_argument("--lora-r", type=int, help="LoRA rank, 0: the weights (recipe: GPU 64, CPU 0)")
     p.add_argument(
-        "--train-layers", type=int, default=8, help="top decoder layers trained (0: all)"
+        "--train-layers", type=int, help="top decoder layers trained, 0: all (GPU 0, CPU 8)"
     )
-    p.add_argument("--epochs", type=float, default=1.0)
-    p.add_argument("--batch-size", type=int, default=8)
-    p.add_argument("--lr", type=float, default=1e-4, help="AdamW learning rate (measured: 1e-4)")
+    p.add_argument("--epochs", type=float, help="passes over the examples (GPU 2, CPU 1)")
+    p.add_argument("--batch-size", type=int, help="(GPU 16, CPU 8)")
+    p.add_argument("--lr", type=float, help="AdamW learning rate (GPU 2e-4, CPU 1e-4)")
     p.add_argument("--max-length", type=int, default=320, help="prompt + reply tokens")
     p.add_argument("--max-steps", type=int, help="stop after N optimiser steps (smoke switch)")
     p.add_argument("--time-limit", type=float, help="minutes; stop and save when spent")
@@ -41,44 +42,59 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="bfloat16 autocast, weights and optimiser in float32 (default: on where the CPU has "
         "native bfloat16, AVX512-BF16 or AMX; 1.65x faster per step there)",
     )
+    p.add_argument(
+        "--device", default="auto", help="auto (a CUDA GPU when torch sees one, else cpu), cpu, cuda"
+    )
     p.add_argument("--limit", type=int, help="train on a random subset of N examples")
     p.add_argument("--no-iard", action="store_true", help="ReDial valid dialogues only")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train_generator)
 
 
-def cmd_train_generator(args: argparse.Namespace) -> int:
+def run_options(args: argparse.Namespace):
+    """The run the flags ask for: each flag left out takes the measured recipe of the device
+    it will train on (`finetune/generator/recipe.py`)."""
     from agent.settings import Settings
     from corpora.paths import data_path
-    from finetune.generator.run import GeneratorRun, run
-    from finetune.generator.trainer import TrainArgs
-    from retrieval.cpu_bf16 import native_bf16
+    from finetune.generator.recipe import recipe_for
+    from finetune.generator.run import GeneratorRun
+    from finetune.generator.trainer import TrainArgs, default_bf16, resolve_device
 
     settings = Settings.from_env(db=args.db)
-    options = GeneratorRun(
+    recipe = recipe_for(resolve_device(args.device))
+
+    def pick(given, measured):  # a flag given by hand wins over the recipe
+        return measured if given is None else given
+
+    return GeneratorRun(
         redial_dir=data_path(args.data, "redial"),
         out=args.out or settings.models_dir / "generator",
         models_dir=settings.models_dir,
         backbone=args.backbone,
-        lora_r=args.lora_r,
+        lora_r=pick(args.lora_r, recipe.lora_r),
         iard=not args.no_iard,
         limit=args.limit,
         train=TrainArgs(
             max_length=args.max_length,
-            batch_size=args.batch_size,
-            learning_rate=args.lr,
-            epochs=args.epochs,
+            batch_size=pick(args.batch_size, recipe.batch_size),
+            learning_rate=pick(args.lr, recipe.learning_rate),
+            epochs=pick(args.epochs, recipe.epochs),
             max_steps=args.max_steps,
-            train_layers=args.train_layers,
+            train_layers=pick(args.train_layers, recipe.train_layers),
             time_limit=args.time_limit,
             seed=args.seed,
-            # emulated bfloat16 is slower than float32: only where the CPU computes it natively
-            bf16=native_bf16() if args.bf16 is None else args.bf16,
+            bf16=default_bf16(args.device) if args.bf16 is None else args.bf16,
+            device=args.device,
             progress=not args.quiet,
         ),
     )
-    report = run(options)
-    for key in ("method", "examples", "steps", "seconds_per_step", "first_loss", "last_loss"):
+
+
+def cmd_train_generator(args: argparse.Namespace) -> int:
+    from finetune.generator.run import run
+
+    report = run(run_options(args))
+    for key in ("method", "device", "examples", "steps", "seconds_per_step", "last_loss"):
         print(f"{key}: {report[key]}")
     print(f"model: {report['out']}")
     return 0

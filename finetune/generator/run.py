@@ -51,7 +51,7 @@ def load_backbone(path: Path, lora_r: int):
         try:
             from peft import LoraConfig, get_peft_model
         except ModuleNotFoundError as exc:
-            raise ModuleNotFoundError("LoRA needs peft: pip install 'convrec[train]'") from exc
+            raise ModuleNotFoundError("LoRA needs peft: pip install 'convrec[finetune]'") from exc
         config = LoraConfig(
             r=lora_r,
             lora_alpha=2 * lora_r,
@@ -113,6 +113,8 @@ def run(options: GeneratorRun) -> dict:
         "max_length": options.train.max_length,
         "seed": options.train.seed,
         "bf16_autocast": options.train.bf16,
+        "train_layers": options.train.train_layers,
+        "epochs": options.train.epochs,
         **stats,
     }
     (Path(options.out) / REPORT_FILE).write_text(json.dumps(report, indent=2), encoding="utf-8")

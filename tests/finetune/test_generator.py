@@ -189,3 +189,52 @@ def test_a_generator_folder_trains_on_under_bfloat16_autocast(data, tmp_path):
     before = load_file(tmp_path / "first" / "model.safetensors")
     after = load_file(tmp_path / "second" / "model.safetensors")
     assert any(not torch.equal(before[k], after[k]) for k in before)
+
+
+def test_train_generator_takes_the_recipe_of_its_device_and_flags_override_it(tmp_path):
+    """Without flags, `convrec train-generator` trains as measured for where it runs: the CPU
+    recipe here (top 8 layers, one epoch), the GPU recipe (LoRA 64 on every layer, two
+    epochs) on a GPU; each flag given overrides its part only."""
+    from convrec.cli import parser
+    from convrec.commands.train_generator import run_options
+    from finetune.generator.recipe import CPU, GPU, recipe_for
+
+    assert recipe_for("cuda") == recipe_for("cuda:1") == GPU and recipe_for("cpu") == CPU
+    assert GPU.lora_r and not GPU.train_layers and not CPU.lora_r and CPU.train_layers == 8
+    db = str(tmp_path / "db")
+    cpu = run_options(parser().parse_args(["train-generator", "--db", db, "--device", "cpu"]))
+    assert cpu.lora_r == CPU.lora_r and cpu.train.train_layers == CPU.train_layers
+    assert cpu.train.batch_size == CPU.batch_size and cpu.train.learning_rate == CPU.learning_rate
+    assert cpu.train.epochs == CPU.epochs and cpu.train.device == "cpu"
+    argv = ["train-generator", "--db", db, "--device", "cpu", "--lora-r", "16", "--epochs", "3"]
+    mixed = run_options(parser().parse_args(argv))
+    assert (mixed.lora_r, mixed.train.epochs) == (16, 3.0)
+    assert mixed.train.train_layers == CPU.train_layers  # the rest stays the recipe's
+
+
+def test_a_gpu_asked_for_where_torch_sees_none_is_a_clear_error():
+    import torch
+
+    from finetune.generator.trainer import resolve_device
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    assert resolve_device("auto") == "cpu" and resolve_device("cpu") == "cpu"
+    with pytest.raises(ValueError, match="no CUDA GPU"):
+        resolve_device("cuda")
+
+
+def test_lora_on_the_top_layers_trains_only_their_adapters(data, tmp_path):
+    """LoRA with `train_layers`: the adapters of the top layers train, the base weights and
+    the lower layers' adapters stay as they are."""
+    from finetune.generator.run import load_backbone
+    from finetune.generator.trainer import freeze_below
+
+    _, model = load_backbone(tiny_chat_lm(tmp_path / "tiny"), lora_r=4)
+    layers = model.get_decoder().layers
+    freeze_below(model, 1)
+    trained = {n for n, p in model.named_parameters() if p.requires_grad}
+    assert trained and all("lora_" in n for n in trained)
+    top = {id(p) for p in layers[-1].parameters() if p.requires_grad}
+    assert len(top) == len(trained)  # all in the top layer
+    assert not any(p.requires_grad for layer in layers[:-1] for p in layer.parameters())
