@@ -43,7 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "native bfloat16, AVX512-BF16 or AMX; 1.65x faster per step there)",
     )
     p.add_argument(
-        "--device", default="auto", help="auto (a CUDA GPU when torch sees one, else cpu), cpu, cuda"
+        "--device",
+        default="auto",
+        help="auto (a CUDA GPU when torch sees one, else cpu), cpu, cuda",
     )
     p.add_argument("--limit", type=int, help="train on a random subset of N examples")
     p.add_argument("--no-iard", action="store_true", help="ReDial valid dialogues only")

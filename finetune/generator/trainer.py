@@ -128,7 +128,7 @@ def train(model, tokenizer, encoded: list[Encoded], args: TrainArgs) -> dict:
 
 
 def resolve_device(name: str) -> str:
-    """"auto" is the GPU when torch sees one: the same recipe then runs in minutes, not the
+    """`auto` is the GPU when torch sees one: training then takes minutes, not the
     43 CPU minutes. A named device that is not there fails here, before any work."""
     import torch
 
