@@ -458,13 +458,15 @@ def latency(db: Path, turns: list[dict], agents: dict) -> list[dict]:
     return rows
 
 
-def latency_agents(db: Path, baseline: Path | None) -> dict:
-    """The agents timed: the generator as built by default, its baseline (float32 folder, no
-    prefix cache) when given, and the base model's interjection."""
+def latency_agents(db: Path, generator: Path, baseline: Path | None) -> dict:
+    """The agents timed: the generator folder measured above, built as the agent builds it by
+    default, its baseline (float32 folder, no prefix cache) when given, and the base model's
+    interjection."""
     from agent import Settings, build_agent
     from agent.llm.transformers_model import TransformersModel
 
-    agents = {"generator": build_agent(Settings(db=db, writer="generator"))}
+    settings = Settings(db=db, writer="generator", generator_path=generator)
+    agents = {"generator": build_agent(settings)}
     if baseline is not None:
         before = TransformersModel(baseline, repetition_penalty=1.0, reuse_prefix=False)
         agents["generator_before"] = build_agent(Settings(db=db, writer="generator"), llm=before)
@@ -563,7 +565,7 @@ def main() -> int:
         ]
         save()
     if args.latency:
-        agents = latency_agents(args.db, args.baseline_generator)
+        agents = latency_agents(args.db, generator, args.baseline_generator)
         report["latency"] = latency(args.db, turns[: args.latency], agents)
     save()
     print(json.dumps({k: v for k, v in report.items() if k != "samples"}, indent=2, default=str))
