@@ -31,11 +31,13 @@ HELD_OUT = 0.05
 
 
 def split(encoded_examples: list, seed: int = 0) -> tuple[list, list]:
-    """(train, held-out) by dialogue: turns of one dialogue share their context."""
+    """(train, held-out) by dialogue: turns of one dialogue share their context. Examples too
+    long to encode (None) count for the draw of dialogues, then are left out."""
     dialogues = sorted({example.dialogue_id for example, _ in encoded_examples})
     held = set(random.Random(seed).sample(dialogues, int(len(dialogues) * HELD_OUT)))
-    train = [enc for example, enc in encoded_examples if example.dialogue_id not in held]
-    return train, [enc for example, enc in encoded_examples if example.dialogue_id in held]
+    kept = [(example, enc) for example, enc in encoded_examples if enc is not None]
+    train = [enc for example, enc in kept if example.dialogue_id not in held]
+    return train, [enc for example, enc in kept if example.dialogue_id in held]
 
 
 def held_out_loss(model, tokenizer, held: list, device: str) -> float:
@@ -83,7 +85,7 @@ def main() -> None:
         examples = random.Random(0).sample(examples, min(args.limit, len(examples)))
     tokenizer, model = load_backbone(base, 0)
     encoded = [(e, encode(tokenizer, e, 320)) for e in examples]
-    train_set, held = split([(e, enc) for e, enc in encoded if enc is not None])
+    train_set, held = split(encoded)
     report = {"device": device, "train": len(train_set), "held_out": len(held), "runs": {}}
     report["base_held_out_loss"] = round(held_out_loss(model, tokenizer, held, device), 4)
     print(f"{len(train_set)} train, {len(held)} held out; base {report['base_held_out_loss']}")
