@@ -183,6 +183,15 @@ THEMES: dict[str, tuple[str, ...]] = {
         "affair",
         "virginity",
         "booty",
+        # party-and-drinking comedies are tagged comedy only, and no catalog field rates them
+        "bachelor*",
+        "drunk*",
+        "alcohol*",
+        "booze*",
+        "hangover*",
+        "stoner*",
+        "hooker*",
+        "raunch*",
     ),
 }
 

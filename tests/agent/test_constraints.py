@@ -271,3 +271,25 @@ def test_the_constraint_scripts_pass(db):
     path = Path(__file__).parents[2] / "eval" / "scripts" / "constraints.yaml"
     results = run_scripts(build_agent(Settings(db=db, llm="none")), load_scripts(path))
     assert all(r.passed for r in results), format_results(results)
+
+
+def test_kids_rule_out_party_and_drinking_comedies(make_agent, redial_items):
+    """`with the kids` rules out adult plots: the bachelor parties and drinking binges of comedies
+    tagged comedy only (The Hangover; the catalog has no age rating), family films kept."""
+    from agent.query import build_query
+    from agent.schema import DialogueState
+
+    agent = make_agent()
+    turn = agent.reply("s", "I want a funny movie for a family night with the kids")
+    assert "adult" in turn.state.avoid_themes and len(turn.items) == 5
+    # the audience's constraints alone (the turn's state also rules out what it has shown)
+    audience = DialogueState(
+        disliked_genres=turn.state.disliked_genres, avoid_themes=turn.state.avoid_themes
+    )
+    wanted = build_query(audience, 5).filter
+    by_title = {i.display_title: i for i in redial_items}
+    for title in ("The Hangover (2009)", "The Hangover Part II (2011)", "Very Bad Things (1998)"):
+        assert not wanted.accepts(by_title[title]), title
+    for title in ("Daddy's Home (2015)", "Toy Story (1995)", "Paddington (2014)"):
+        assert wanted.accepts(by_title[title]), title
+    assert all(wanted.accepts(agent.items()[r.id]) for r in turn.items)

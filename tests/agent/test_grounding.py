@@ -90,6 +90,9 @@ def test_sentences_are_complete_only_after_their_end_mark_and_a_space():
     assert done == ["Watch Alien (1979)."] and rest == "Mr. Smith would"
     pieces = ["Watch Ali", "en (19", "79). It is", " scary! Enjoy"]
     assert list(sentences_of(pieces)) == ["Watch Alien (1979).", "It is scary!", "Enjoy"]
+    # ReDial's "@123 ." copied by the generator: shown without the space before the stop
+    pieces = ["The first one was Moana (2016) . Have you seen", " it ?"]
+    assert list(sentences_of(pieces)) == ["The first one was Moana (2016).", "Have you seen it?"]
 
 
 def test_a_liked_movie_may_be_named_again_but_its_people_are_not_given(checker):
