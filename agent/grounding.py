@@ -1,8 +1,9 @@
 """Checks generated text against the facts it was given, one sentence at a time.
 
 A sentence may be shown only if every title it names is among the items given, every person it
-names is among those items' people, and every year and genre it states matches the item (a
-genre may also be one the user asked for: "if you want a comedy, ..."). Titles and people are
+names is among those items' people, every year and genre it states matches the item (a
+genre may also be one the user asked for: "if you want a comedy, ..."), and what it says a
+story is about is in the item's own text. Titles and people are
 found by the catalog's entity linker, so an invented sequel or a wrong star is caught even when
 it is a real movie or a real actor.
 """
@@ -68,6 +69,17 @@ _OFF = re.compile(
     r"user:|you:|act:|items:|state:|dialogue:)",
     re.IGNORECASE,
 )
+# "It is about ...", "the story of ...": what follows is a claim about the plot, held against
+# the items' own text. The words of an invented plot ("about a space explorer", of a linguist
+# meeting aliens) are not in it.
+_PLOT = re.compile(
+    r"\b(?:is|are|was|it's|its) about\b|\bstory (?:of|about)\b|\bfollows\b", re.IGNORECASE
+)
+_PLAIN = frozenset(
+    "that this these with from they them their there have what when where which while into "
+    "movie movies film films book books story really very just great good little some other "
+    "also will would been being your like much more most about who whom whose".split()
+)
 # No sentence ends after these: "Mr. Smith Goes to Washington", "St. Elmo's Fire".
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "no", "vol"}
 
@@ -77,8 +89,9 @@ class Verdict:
     """Whether a sentence may be shown, and if not, the kind of fault and its detail."""
 
     ok: bool
-    kind: str = ""  # "title", "year", "person", "genre", "form" ("" when ok)
+    kind: str = ""  # "title", "year", "person", "genre", "plot", "form" ("" when ok)
     detail: str = ""  # what was wrong, for logs and benchmark samples
+    named: tuple[Item, ...] = ()  # the items a passing sentence names: what "it" is next
 
 
 PASS = Verdict(True)
@@ -130,6 +143,7 @@ class GroundingChecker:
         wanted_genres: Iterable[str] = (),
         mentioned: Iterable[Item] = (),
         said: Iterable[str] = (),
+        subject: Iterable[Item] = (),
     ) -> Verdict:
         """May `sentence` be shown, when `items` are the items given for the reply?
 
@@ -141,6 +155,8 @@ class GroundingChecker:
                 be named again, with their own year and genres, but their people are not given.
             said: the utterances of the dialogue so far: a sentence that repeats one of them
                 word for word is an echo ("Great, anything animated?" said back to the user).
+            subject: the items the previous sentence named (its verdict's `named`): a sentence
+                that names none ("It is about a linguist.") is about them.
         """
         form = _form(sentence) or _echo(sentence, said)
         if form is not None:
@@ -148,11 +164,17 @@ class GroundingChecker:
         named, verdict = self._titles(sentence, list(items) + list(mentioned))
         if not verdict.ok:
             return verdict
-        about = named or items  # "It came out in 1999": about the items given
-        for check in (_years(sentence, about, items), self._people(sentence, items)):
+        # "It came out in 1999": about the item just named, else about the items given
+        about = named or list(subject) or items
+        for check in (
+            _years(sentence, about, items),
+            self._people(sentence, items),
+            _genres(sentence, about, set(wanted_genres)),
+            _plot(sentence, about),
+        ):
             if not check.ok:
                 return check
-        return _genres(sentence, about, set(wanted_genres))
+        return Verdict(True, named=tuple(named))
 
     def _titles(self, sentence: str, items: list[Item]) -> tuple[list[Item], Verdict]:
         """The items of `items` the sentence names; a fault if it names any other."""
@@ -238,3 +260,27 @@ def _genres(sentence: str, about: list[Item], wanted: set[str]) -> Verdict:
         if genre not in genres:
             return Verdict(False, "genre", f"{match.group(1)} does not fit the items")
     return PASS
+
+
+def _plot(sentence: str, about: list[Item]) -> Verdict:
+    """What a sentence says a story is about must be in the items' text: more than half of its
+    content words, compared by a crude stem ("horses" is "horse", "space" is not "spacecraft")."""
+    match = _PLOT.search(sentence)
+    if match is None:
+        return PASS
+    claim = [w for w in re.findall(r"[a-z]+", sentence[match.end() :].lower()) if len(w) > 3]
+    claim = [_stem(w) for w in claim if w not in _PLAIN]
+    if not claim:
+        return PASS
+    told = " ".join(f"{item.title} {item.text}" for item in about).lower()
+    stems = {_stem(w) for w in re.findall(r"[a-z]+", told)}
+    if 2 * sum(1 for w in claim if w in stems) <= len(claim):
+        return Verdict(False, "plot", f"about {' '.join(claim)}: not in the items' text")
+    return PASS
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word

@@ -232,19 +232,21 @@ class Writer:
         )
         try:
             pieces = self.llm.stream(messages(inp), max_tokens=REPLY_TOKENS, stop=["\n"])
+            subject: tuple[Item, ...] = ()  # what "it" refers to: the items last named
             for sentence in sentences_of(pieces):
                 counts.sentences += 1
-                verdict = check(sentence)
+                verdict = check(sentence, subject=subject)
                 if verdict.ok:
                     counts.passed += 1
                     shown.append(sentence)
+                    subject = verdict.named or subject
                     yield Draft(" ".join(shown), generated=True)
                     if len(shown) >= MAX_SENTENCES:
                         break
                     continue
                 counts.faults[verdict.kind] += 1
                 _close(pieces)  # an in-process model holds its lock until its stream ends
-                retry = self._retry(inp, shown, check, counts, seed)
+                retry = self._retry(inp, shown, partial(check, subject=subject), counts, seed)
                 if retry:
                     shown.append(retry)
                     yield Draft(" ".join(shown), generated=True)

@@ -109,3 +109,17 @@ def test_a_sentence_said_back_word_for_word_is_an_echo(checker):
     assert (verdict.ok, verdict.kind, verdict.detail) == (False, "form", "repeats the dialogue")
     assert checker.check("Thanks!", [ALIEN], said=["Thanks!"]).ok  # too short to be an echo
     assert checker.check("Great, anything tense will do.", [ALIEN], said=said).ok
+
+
+def test_what_a_story_is_about_must_be_in_the_items_text(checker):
+    """A plot claim is held against the item's own text (Arrival "is about a space explorer"
+    was shown before: its plot is a linguist and alien crafts)."""
+    ok = checker.check("Alien is about a crew that meets a deadly lifeform.", [ALIEN])
+    assert ok.ok
+    assert checker.check("It is about the crew of a spacecraft.", [ALIEN, TITANIC]).ok
+    wrong = checker.check("Alien is about a young wizard at his school.", [ALIEN])
+    assert not wrong.ok and wrong.kind == "plot"
+    assert not checker.check("It's about a family of farmers.", [ALIEN]).ok
+    # a word that only begins like one of the text's is not support ("space" / "spacecraft")
+    assert not checker.check("It is about a space explorer.", [ALIEN]).ok
+    assert checker.check("Have you seen Alien (1979)? It is a classic.", [ALIEN]).ok  # no claim

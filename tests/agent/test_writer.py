@@ -101,3 +101,16 @@ def test_finishing_a_turn_keeps_facts_and_questions():
     assert finish(Draft("Hello!"), "ask", "Hi! Which genres?") == "Hello! Which genres?"
     assert finish(Draft(""), "goodbye", "Bye!") == "Bye!"
     assert finish(None, "acknowledge", "Enjoy!") == "Enjoy!"
+
+
+def test_it_means_the_item_just_named(linker):
+    """ "It" after a sentence that named Aliens is Aliens: its year and plot are held against
+    Aliens, not against any item given (Alien's 1979 and spacecraft crew would let them pass)."""
+    drafts, _ = _write(linker, ["Aliens (1986) is tense. It came out in 1979.", "Bye now."])
+    assert drafts[-1].text == "Aliens (1986) is tense. Bye now."
+    assert drafts[-1].counts.faults["year"] == 1
+    drafts, _ = _write(linker, ["Aliens (1986) is tense. It is about a spacecraft crew.", "Ok."])
+    assert drafts[-1].text == "Aliens (1986) is tense. Ok."
+    assert drafts[-1].counts.faults["plot"] == 1
+    drafts, _ = _write(linker, ["Alien (1979) is tense. It is about a spacecraft crew."])
+    assert drafts[-1].text == "Alien (1979) is tense. It is about a spacecraft crew."
