@@ -144,6 +144,7 @@ class GroundingChecker:
         mentioned: Iterable[Item] = (),
         said: Iterable[str] = (),
         subject: Iterable[Item] = (),
+        before: Iterable[str] = (),
     ) -> Verdict:
         """May `sentence` be shown, when `items` are the items given for the reply?
 
@@ -157,8 +158,10 @@ class GroundingChecker:
                 word for word is an echo ("Great, anything animated?" said back to the user).
             subject: the items the previous sentence named (its verdict's `named`): a sentence
                 that names none ("It is about a linguist.") is about them.
+            before: the sentences of this reply already shown: one that says nothing new ("I
+                haven't seen that one. I haven't seen that one either.") is a repeat.
         """
-        form = _form(sentence) or _echo(sentence, said)
+        form = _form(sentence) or _echo(sentence, said) or _repeat(sentence, before)
         if form is not None:
             return form
         named, verdict = self._titles(sentence, list(items) + list(mentioned))
@@ -236,6 +239,18 @@ def _echo(sentence: str, said: Iterable[str]) -> Verdict | None:
         return None
     if any(f" {words} " in f" {_words(utterance)} " for utterance in said):
         return Verdict(False, "form", "repeats the dialogue")
+    return None
+
+
+# Words that make a repeat sound new without adding anything.
+_ADDS_NOTHING = frozenset({"either", "too", "also", "again", "as", "well", "so", "and"})
+
+
+def _repeat(sentence: str, before: Iterable[str]) -> Verdict | None:
+    """A fault when every word of the sentence (but fillers) was in one sentence shown before."""
+    words = set(_words(sentence).split()) - _ADDS_NOTHING
+    if words and any(words <= set(_words(earlier).split()) for earlier in before):
+        return Verdict(False, "form", "repeats the reply")
     return None
 
 

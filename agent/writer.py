@@ -229,6 +229,7 @@ class Writer:
             wanted_genres=wanted,
             mentioned=mentioned,
             said=[text for _, text in inp.dialogue],
+            before=shown,  # grows as sentences are shown
         )
         try:
             pieces = self.llm.stream(messages(inp), max_tokens=REPLY_TOKENS, stop=["\n"])

@@ -123,3 +123,12 @@ def test_what_a_story_is_about_must_be_in_the_items_text(checker):
     # a word that only begins like one of the text's is not support ("space" / "spacecraft")
     assert not checker.check("It is about a space explorer.", [ALIEN]).ok
     assert checker.check("Have you seen Alien (1979)? It is a classic.", [ALIEN]).ok  # no claim
+
+
+def test_a_sentence_that_says_nothing_new_in_the_reply_is_a_repeat(checker):
+    said = ["I haven't seen that one."]
+    verdict = checker.check("I haven't seen that one either.", [ALIEN], before=said)
+    assert not verdict.ok and verdict.kind == "form"
+    assert checker.check(
+        "Aliens (1986) is a good one too.", [ALIEN, ALIENS], before=["Alien (1979) is a good one."]
+    ).ok  # another item: something new

@@ -114,3 +114,11 @@ def test_it_means_the_item_just_named(linker):
     assert drafts[-1].counts.faults["plot"] == 1
     drafts, _ = _write(linker, ["Alien (1979) is tense. It is about a spacecraft crew."])
     assert drafts[-1].text == "Alien (1979) is tense. It is about a spacecraft crew."
+
+
+def test_a_sentence_repeating_the_reply_is_sampled_again(linker):
+    drafts, _ = _write(
+        linker, ["Alien (1979) is great. Alien (1979) is great too.", "Aliens is tense."]
+    )
+    assert drafts[-1].text == "Alien (1979) is great. Aliens is tense."
+    assert drafts[-1].counts.faults["form"] == 1
