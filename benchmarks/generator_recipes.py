@@ -15,17 +15,22 @@ chosen (an H100: lora64_e2 1.832, lora64_e4b32 1.849, base 3.019).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import time
 from pathlib import Path
 
-# name: (LoRA rank, top layers trained (0: all), epochs, batch size, learning rate)
+from finetune.generator.recipe import CPU, GPU, Recipe
+
 RECIPES = {
-    "cpu": (0, 8, 1.0, 8, 1e-4),  # recipe.CPU
-    "lora64_e2": (64, 0, 2.0, 16, 2e-4),  # recipe.GPU
-    "lora64_e4b32": (64, 0, 4.0, 32, 3e-4),
-    "full30_e2": (0, 30, 2.0, 16, 5e-5),  # every layer's weights (the embedding stays)
+    "cpu": CPU,
+    "lora64_e2": GPU,
+    "lora64_e4b32": Recipe(
+        lora_r=64, train_layers=0, epochs=4.0, batch_size=32, learning_rate=3e-4
+    ),
+    # every layer's weights (the embedding stays)
+    "full30_e2": Recipe(lora_r=0, train_layers=30, epochs=2.0, batch_size=16, learning_rate=5e-5),
 }
 HELD_OUT = 0.05
 
@@ -90,13 +95,13 @@ def main() -> None:
     report["base_held_out_loss"] = round(held_out_loss(model, tokenizer, held, device), 4)
     print(f"{len(train_set)} train, {len(held)} held out; base {report['base_held_out_loss']}")
     for name in args.recipes:
-        lora_r, layers, epochs, batch, lr = RECIPES[name]
-        tokenizer, model = load_backbone(base, lora_r)
+        recipe = RECIPES[name]
+        tokenizer, model = load_backbone(base, recipe.lora_r)
         options = TrainArgs(
-            batch_size=batch,
-            learning_rate=lr,
-            epochs=epochs,
-            train_layers=layers,
+            batch_size=recipe.batch_size,
+            learning_rate=recipe.learning_rate,
+            epochs=recipe.epochs,
+            train_layers=recipe.train_layers,
             max_steps=args.max_steps,
             bf16=default_bf16(device),
             device=device,
@@ -105,9 +110,7 @@ def main() -> None:
         stats = train(model, tokenizer, train_set, options)
         stats["wall_s"] = round(time.perf_counter() - started, 1)
         stats["held_out_loss"] = round(held_out_loss(model, tokenizer, held, device), 4)
-        stats["recipe"] = dict(
-            zip(("lora_r", "train_layers", "epochs", "batch", "lr"), RECIPES[name], strict=True)
-        )
+        stats["recipe"] = dataclasses.asdict(recipe)
         report["runs"][name] = stats
         print(name, json.dumps(stats))
         if args.save:

@@ -37,11 +37,18 @@ def test_violent_plots_are_ruled_out_whatever_their_genres(redial_items):
         disliked_genres=["horror", "war", "crime", "thriller"], avoid_themes=["violence"]
     )
     wanted = build_query(state, 5).filter
-    by_title = {i.display_title: i for i in redial_items}
     # Listed as crime/drama/sci-fi and action/adventure/sci-fi: only their plots say violent.
-    for title in ("A Clockwork Orange (1971)", "Mad Max: Fury Road (2015)", "Gladiator (2000)"):
+    refused = ("A Clockwork Orange (1971)", "Mad Max: Fury Road (2015)", "Gladiator (2000)")
+    kept = ("Toy Story (1995)", "The Notebook (2004)", "Finding Nemo (2003)")
+    _assert_filter(wanted, redial_items, refused, kept)
+
+
+def _assert_filter(wanted: ItemFilter, items: list[Item], refused, kept) -> None:
+    """`wanted` refuses every title of `refused` and accepts every title of `kept`."""
+    by_title = {i.display_title: i for i in items}
+    for title in refused:
         assert not wanted.accepts(by_title[title]), title
-    for title in ("Toy Story (1995)", "The Notebook (2004)", "Finding Nemo (2003)"):
+    for title in kept:
         assert wanted.accepts(by_title[title]), title
 
 
@@ -287,9 +294,7 @@ def test_kids_rule_out_party_and_drinking_comedies(make_agent, redial_items):
         disliked_genres=turn.state.disliked_genres, avoid_themes=turn.state.avoid_themes
     )
     wanted = build_query(audience, 5).filter
-    by_title = {i.display_title: i for i in redial_items}
-    for title in ("The Hangover (2009)", "The Hangover Part II (2011)", "Very Bad Things (1998)"):
-        assert not wanted.accepts(by_title[title]), title
-    for title in ("Daddy's Home (2015)", "Toy Story (1995)", "Paddington (2014)"):
-        assert wanted.accepts(by_title[title]), title
+    refused = ("The Hangover (2009)", "The Hangover Part II (2011)", "Very Bad Things (1998)")
+    kept = ("Daddy's Home (2015)", "Toy Story (1995)", "Paddington (2014)")
+    _assert_filter(wanted, redial_items, refused, kept)
     assert all(wanted.accepts(agent.items()[r.id]) for r in turn.items)
